@@ -1,0 +1,18 @@
+/// A dedupe-store operation that cannot be done in the row's current state.
+public struct DedupeStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Stable codes.
+    public enum Code: String, Sendable {
+        /// ``DedupeStore/reclaim(key:owner:now:)`` found the key already `done`: the contact exists, do not call.
+        case alreadyDone = "already_done"
+    }
+
+    public var code: Code
+    public var key: String
+
+    public init(code: Code, key: String) {
+        self.code = code
+        self.key = key
+    }
+
+    public var description: String { "dedupe store: \(code.rawValue) (key \(key))" }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Kafka
+import KometClient
+import Logging
+
+/// Turns an event's result into the record to publish, and into its one log line.
+public struct OutcomeRecorder: Sendable {
+    /// A record ready for the producer.
+    struct Record: Sendable {
+        var topic: String
+        var key: [UInt8]?
+        var value: [UInt8]?
+        var headers: [KafkaHeader]
+    }
+
+    var successTopic: String
+    var deadLetterTopic: String
+    var token: KometToken
+    var logPersonalData: Bool
+    var health: HealthState
+
+    public init(
+        successTopic: String, deadLetterTopic: String, token: KometToken, logPersonalData: Bool, health: HealthState
+    ) {
+        self.successTopic = successTopic
+        self.deadLetterTopic = deadLetterTopic
+        self.token = token
+        self.logPersonalData = logPersonalData
+        self.health = health
+    }
+
+    func record(for result: EventProcessor.Result, of job: PipelineJob, duration: Duration) throws -> Record {
+        let message = job.message
+        switch result.outcome {
+        case .success(let status, let contactId, let text, let request):
+            let value = SuccessRecord(
+                status: status,
+                dedupeKey: job.key,
+                komet: .init(customerId: request.customerId, contactId: contactId, message: text),
+                request: request,
+                source: SourceRef(
+                    topic: message.topic, partition: message.partition, offset: message.offset,
+                    timestamp: message.timestampMilliseconds),
+                attempts: result.attempts,
+                durationMs: Self.milliseconds(duration),
+                processedAt: Date()
+            )
+            return Record(topic: successTopic, key: Array(job.key.utf8), value: try value.encoded(), headers: [])
+        case .deadLetter(let reason, let detail, let httpStatus):
+            // Komet's messages could, in theory, echo the request: make sure the token is never in a header.
+            let deadLetter = DeadLetter(
+                reason: reason, detail: token.redact(detail), httpStatus: httpStatus, attempts: result.attempts)
+            // Key and value stay byte for byte what was consumed, so a replay is a plain republish.
+            return Record(
+                topic: deadLetterTopic, key: message.key, value: message.value,
+                headers: deadLetter.headers(for: message))
+        }
+    }
+
+    /// One structured line per outcome. Names, emails and phones are left out unless personal data logging is on.
+    func log(_ result: EventProcessor.Result, of job: PipelineJob, duration: Duration, logger: Logger) {
+        health.recordOutcome(result.outcome.label, kometCalls: result.attempts)
+        var metadata: Logger.Metadata = [
+            "outcome": "\(result.outcome.label)",
+            "kafka.topic": "\(job.message.topic)",
+            "kafka.partition": "\(job.message.partition)",
+            "kafka.offset": "\(job.message.offset)",
+            "komet.attempts": "\(result.attempts)",
+            "duration.ms": "\(Self.milliseconds(duration))",
+        ]
+        if !job.key.hasPrefix("\u{0}") { metadata["dedupe.key"] = "\(job.key)" }
+        switch result.outcome {
+        case .success(_, let contactId, _, let request):
+            metadata["komet.contactId"] = "\(contactId)"
+            metadata["komet.customerId"] = "\(request.customerId)"
+            if logPersonalData {
+                metadata["contact.name"] = "\(request.name)"
+                metadata["contact.email"] = "\(request.email ?? "")"
+            }
+            logger.info("contact synced", metadata: metadata)
+        case .deadLetter(let reason, let detail, let httpStatus):
+            metadata["reason"] = "\(reason)"
+            if let httpStatus { metadata["http.status"] = "\(httpStatus)" }
+            // A bad event's detail names the field and may quote its value: only logged when personal data is allowed.
+            metadata["detail"] = "\(logPersonalData ? token.redact(detail) : Self.fieldOnly(detail))"
+            logger.warning("event dead-lettered", metadata: metadata)
+        }
+    }
+
+    /// The part of a detail before the first colon (the field name), without the value it may quote.
+    static func fieldOnly(_ detail: String) -> String {
+        guard let colon = detail.firstIndex(of: ":") else { return detail }
+        return String(detail[..<colon]) + ": <redacted>"
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,275 @@
+import Foundation
+import Kafka
+import KometClient
+import Logging
+import Synchronization
+
+/// The event pipeline: receives records from the consumer's poll thread, runs them key-ordered and concurrently,
+/// publishes one outcome per record and moves each partition's committable offset past finished records only.
+///
+/// Threads: ``receive(_:)``, ``assigned(_:)`` and ``revoking(_:)`` are called on the consumer's poll thread; the work
+/// itself runs in child tasks of ``run()``. Shared state lives in one `Mutex`; side effects happen after it is released.
+public final class Pipeline: Sendable {
+    private struct State {
+        var queue: KeyedQueue<PipelineJob>
+        var trackers: [TopicPartition: OffsetTracker] = [:]
+        /// Running jobs per partition, so a revoke can wait for exactly its own.
+        var runningByPartition: [TopicPartition: Int] = [:]
+        var nextSequence: UInt64 = 0
+        var paused = false
+        var assigned: Set<TopicPartition> = []
+        var stopped = false
+    }
+
+    /// What the caller must do after a state transition, outside the lock.
+    private struct Actions {
+        var start: [PipelineJob] = []
+        var pause: [TopicPartition] = []
+        var resume: [TopicPartition] = []
+        var store: [(TopicPartition, Int64)] = []
+    }
+
+    private let configuration: PipelineConfiguration
+    private let decoder: ContactEventDecoder
+    private let mapper: ContactMapper
+    private let keyStrategy: DedupeKeyStrategy
+    private let processor: EventProcessor
+    private let sink: any OutcomeSink
+    private let consumer: any ConsumerControl
+    private let recorder: OutcomeRecorder
+    private let logger: Logger
+    private let state: Mutex<State>
+    private let starts: AsyncStream<PipelineJob>
+    private let startContinuation: AsyncStream<PipelineJob>.Continuation
+
+    public init(
+        configuration: PipelineConfiguration,
+        retry: RetryPolicy,
+        decoder: ContactEventDecoder,
+        mapper: ContactMapper,
+        keyStrategy: DedupeKeyStrategy,
+        store: any DedupeStore,
+        komet: any KometAPI,
+        sink: any OutcomeSink,
+        consumer: any ConsumerControl,
+        recorder: OutcomeRecorder,
+        owner: String,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.decoder = decoder
+        self.mapper = mapper
+        self.keyStrategy = keyStrategy
+        self.sink = sink
+        self.consumer = consumer
+        self.recorder = recorder
+        self.logger = logger
+        self.processor = EventProcessor(
+            store: store, komet: komet, gate: KometCallGate(logger: logger), retry: retry,
+            ambiguousPolicy: configuration.ambiguousPolicy, owner: owner, logger: logger)
+        self.state = Mutex(State(queue: KeyedQueue(limit: configuration.maxInFlight)))
+        (starts, startContinuation) = AsyncStream.makeStream(of: PipelineJob.self)
+    }
+
+    /// Why Komet calls are paused right now, if they are (`throttled` or `systemic`).
+    public var kometPauseReason: String? { processor.gate.pauseReason?.rawValue }
+
+    /// Events received and not finished.
+    public var bufferedCount: Int { state.withLock { $0.queue.count } }
+
+    /// Runs jobs until ``finish()`` is called and every started job has ended.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            for await job in starts {
+                group.addTask { await self.execute(job) }
+            }
+        }
+    }
+
+    /// No more jobs will be started; ``run()`` returns when the running ones end.
+    public func finish() {
+        state.withLock { $0.stopped = true }
+        startContinuation.finish()
+    }
+
+    // MARK: - Poll-thread entry points
+
+    /// A record arrived. Decodes and maps it (cheap, pure), then queues it behind earlier events of its key.
+    public func receive(_ message: KafkaMessage) {
+        let (key, preparation) = prepare(message)
+        let actions: Actions = state.withLock { state in
+            var actions = Actions()
+            guard !state.stopped else { return actions }
+            let partition = message.topicPartition
+            state.trackers[partition, default: OffsetTracker()].track(message.offset)
+            let job = PipelineJob(sequence: state.nextSequence, message: message, key: key, preparation: preparation)
+            state.nextSequence += 1
+            actions.start = state.queue.enqueue(job, key: key)
+            Self.noteStarted(actions.start, in: &state)
+            if !state.paused && state.queue.count >= configuration.maxBuffered {
+                state.paused = true
+                actions.pause = Array(state.assigned)
+            }
+            return actions
+        }
+        perform(actions)
+    }
+
+    /// Partitions were assigned. New ones start paused when the pipeline is paused for backpressure.
+    public func assigned(_ partitions: [TopicPartition]) {
+        let pause: [TopicPartition] = state.withLock { state in
+            for partition in partitions {
+                state.assigned.insert(partition)
+                state.trackers[partition] = OffsetTracker()
+            }
+            return state.paused ? partitions : []
+        }
+        logger.info("partitions assigned", metadata: ["kafka.partitions": "\(partitions.map(\.description))"])
+        if !pause.isEmpty { perform(Actions(pause: pause)) }
+    }
+
+    /// Partitions are being revoked: drop their waiting events (the next owner consumes them again), wait (bounded)
+    /// for their running events, and store their final positions. Blocks the poll thread, which is what librdkafka
+    /// expects: the consumer commits and lets the partitions go only after this returns.
+    public func revoking(_ partitions: [TopicPartition]) {
+        let revoked = Set(partitions)
+        let dropped = state.withLock { state in
+            state.queue.removeWaiting { revoked.contains($0.message.topicPartition) }
+        }
+        let deadline = ContinuousClock.now + configuration.drainTimeout
+        var running = runningCount(in: revoked)
+        while running > 0 && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+            running = runningCount(in: revoked)
+        }
+        let positions: [(TopicPartition, Int64)] = state.withLock { state in
+            var positions: [(TopicPartition, Int64)] = []
+            for partition in partitions {
+                if let position = state.trackers.removeValue(forKey: partition)?.committable {
+                    positions.append((partition, position))
+                }
+                state.assigned.remove(partition)
+            }
+            return positions
+        }
+        perform(Actions(store: positions))
+        logger.info(
+            "partitions revoked",
+            metadata: [
+                "kafka.partitions": "\(partitions.map(\.description))", "pipeline.dropped": "\(dropped)",
+                "pipeline.abandoned": "\(running)",
+            ])
+    }
+
+    // MARK: - Work
+
+    private func prepare(_ message: KafkaMessage) -> (String, PipelineJob.Preparation) {
+        // A bad event has no trustworthy key: give it one of its own so it waits for nothing.
+        let ownKey = "\u{0}\(message.topic)/\(message.partition)/\(message.offset)"
+        do throws(BadEvent) {
+            let decoded = try decoder.decode(value: message.value, headers: message.headers)
+            let request = try mapper.map(decoded.payload)
+            let key = try keyStrategy.key(
+                messageKey: message.key, cloudEventID: decoded.cloudEventID, request: request)
+            return (key, .ready(request))
+        } catch {
+            return (ownKey, .bad(error))
+        }
+    }
+
+    private func execute(_ job: PipelineJob) async {
+        let clock = ContinuousClock()
+        let started = clock.now
+        if let result = await processor.process(job),
+            await publish(result, of: job, duration: clock.now - started)
+        {
+            completed(job, finished: true)
+        } else {
+            completed(job, finished: false)
+        }
+    }
+
+    /// Publishes the outcome and waits for its delivery report. Broker failures are retried until it is delivered or
+    /// the task is cancelled: the offset never moves past an event whose outcome is not durable.
+    private func publish(_ result: EventProcessor.Result, of job: PipelineJob, duration: Duration) async -> Bool {
+        let record: OutcomeRecorder.Record
+        do {
+            record = try recorder.record(for: result, of: job, duration: duration)
+        } catch {
+            logger.error("cannot encode outcome", metadata: ["error": "\(error)"])
+            return false
+        }
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                try await sink.publish(topic: record.topic, key: record.key, value: record.value, headers: record.headers)
+                recorder.log(result, of: job, duration: duration, logger: logger)
+                return true
+            } catch {
+                failures += 1
+                logger.warning(
+                    "publishing the outcome failed; retrying",
+                    metadata: ["error": "\(error)", "kafka.topic": "\(record.topic)", "attempt": "\(failures)"])
+                let delay = Duration.milliseconds(min(30_000, 100 << min(failures, 8)))
+                try? await Task.sleep(for: delay)
+            }
+        }
+        return false
+    }
+
+    /// The job ended: free its key, move the offset when its outcome is durable, start whatever may start now.
+    private func completed(_ job: PipelineJob, finished: Bool) {
+        let partition = job.message.topicPartition
+        let actions: Actions = state.withLock { state in
+            var actions = Actions()
+            state.runningByPartition[partition, default: 1] -= 1
+            if state.runningByPartition[partition] == 0 { state.runningByPartition[partition] = nil }
+            if finished, let position = state.trackers[partition]?.finish(job.message.offset) {
+                actions.store.append((partition, position))
+            }
+            let next = state.queue.finish(key: job.key)
+            if !state.stopped {
+                actions.start = next
+                Self.noteStarted(next, in: &state)
+            }
+            if state.paused && state.queue.count <= configuration.maxBuffered / 2 {
+                state.paused = false
+                actions.resume = Array(state.assigned)
+            }
+            return actions
+        }
+        perform(actions)
+    }
+
+    private static func noteStarted(_ jobs: [PipelineJob], in state: inout State) {
+        for job in jobs {
+            state.runningByPartition[job.message.topicPartition, default: 0] += 1
+        }
+    }
+
+    private func runningCount(in partitions: Set<TopicPartition>) -> Int {
+        state.withLock { state in partitions.reduce(0) { $0 + (state.runningByPartition[$1] ?? 0) } }
+    }
+
+    private func perform(_ actions: Actions) {
+        for job in actions.start {
+            startContinuation.yield(job)
+        }
+        for (partition, position) in actions.store {
+            do {
+                try consumer.storeOffset(partition, nextOffset: position)
+            } catch {
+                logger.debug(
+                    "offset not stored", metadata: ["kafka.partition": "\(partition)", "error": "\(error)"])
+            }
+        }
+        if !actions.pause.isEmpty {
+            logger.info("buffer full: pausing partitions", metadata: ["pipeline.buffered": "\(bufferedCount)"])
+            try? consumer.pause(actions.pause)
+        }
+        if !actions.resume.isEmpty {
+            logger.info("buffer drained: resuming partitions", metadata: ["pipeline.buffered": "\(bufferedCount)"])
+            try? consumer.resume(actions.resume)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import AsyncHTTPClient
+import Foundation
+import Kafka
+import KometClient
+import Logging
+import ServiceLifecycle
+
+/// The worker: consumer, pipeline and producer, run as one ServiceLifecycle service.
+///
+/// On graceful shutdown (SIGTERM) it stops consuming; closing the consumer revokes every partition, which drains the
+/// running events and commits their offsets; then the producer is flushed. Nothing is acknowledged before its outcome
+/// is durable, so whatever was not finished is consumed again on the next start.
+public final class SyncService: Service {
+    private let configuration: SyncConfiguration
+    private let token: KometToken
+    private let store: any DedupeStore
+    private let httpClient: HTTPClient
+    private let logger: Logger
+    /// Counters and the assignment, for `/ready` and `/metrics` and the demo's table.
+    public let health: HealthState
+
+    /// Builds the worker. The HTTP client is owned by the caller (one per process).
+    public init(
+        configuration: SyncConfiguration,
+        token: KometToken,
+        store: any DedupeStore,
+        httpClient: HTTPClient,
+        health: HealthState = HealthState(),
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.token = token
+        self.store = store
+        self.httpClient = httpClient
+        self.health = health
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let producer = try KafkaProducer(configuration: configuration.kafka, logger: logger)
+        let consumer = try KafkaConsumer(
+            configuration: configuration.kafka, topics: configuration.inputTopics, logger: logger)
+        let komet = KometClient(configuration: configuration.komet, token: token, httpClient: httpClient)
+        let owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+        let pipeline = Pipeline(
+            configuration: configuration.pipeline,
+            retry: configuration.retry,
+            decoder: ContactEventDecoder(maxPayloadBytes: configuration.maxPayloadBytes),
+            mapper: ContactMapper(configuration: configuration.mapping),
+            keyStrategy: DedupeKeyStrategy(order: configuration.dedupeKeyOrder),
+            store: store,
+            komet: komet,
+            sink: producer,
+            consumer: consumer,
+            recorder: OutcomeRecorder(
+                successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,
+                token: token, logPersonalData: configuration.logPersonalData, health: health),
+            owner: owner,
+            logger: logger
+        )
+        let bridge = ConsumerBridge(pipeline: pipeline, health: health)
+        logger.info(
+            "komet-contact-sync starting",
+            metadata: [
+                "kafka.topics": "\(configuration.inputTopics)", "pipeline.maxInFlight": "\(configuration.pipeline.maxInFlight)",
+                "dedupe.backend": "\(configuration.dedupeBackend.rawValue)",
+            ])
+
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await pipeline.run() }
+                group.addTask {
+                    defer { pipeline.finish() }
+                    try await consumer.run(delegate: bridge)
+                }
+                group.addTask { await self.pruneLoop() }
+                // The consumer ends first (on shutdown); then the pipeline; the pruner is cancelled with them.
+                _ = try await group.next()
+                try await group.next()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            consumer.stop()
+        }
+        await producer.shutdown(flushTimeout: .seconds(10))
+        logger.info("komet-contact-sync stopped", metadata: ["outcomes": "\(health.outcomes)"])
+    }
+
+    /// Deletes dedupe rows older than the retention, at the configured interval.
+    private func pruneLoop() async {
+        while !Task.isCancelled {
+            do {
+                let cutoff = Date().addingTimeInterval(-Self.seconds(configuration.retention))
+                let pruned = try await store.prune(before: cutoff)
+                if pruned > 0 { logger.info("pruned dedupe keys", metadata: ["dedupe.pruned": "\(pruned)"]) }
+            } catch {
+                logger.warning("pruning the dedupe store failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: configuration.pruneInterval)
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

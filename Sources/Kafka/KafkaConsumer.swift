@@ -1,0 +1,210 @@
+import CRdKafka
+import Foundation
+import Logging
+import Synchronization
+
+/// A high-level Kafka consumer in a consumer group (cooperative-sticky assignment, offsets stored explicitly).
+///
+/// `run(delegate:)` polls on a dedicated thread and calls the delegate there. Offsets are stored with
+/// `storeOffset(_:nextOffset:)` and committed by librdkafka's auto-commit, on revoke and on close.
+public final class KafkaConsumer: Sendable {
+    private let client: RdKafkaClient
+    private let topics: [String]
+    private let logger: Logger
+    private let state: Mutex<RunState> = Mutex(RunState())
+
+    private struct RunState {
+        var started = false
+        var stopRequested = false
+    }
+
+    /// How `configuration` is completed before it reaches librdkafka.
+    static let configurationRules = RdKafkaConfiguration(
+        defaults: [
+            "enable.auto.commit": "true",
+            "auto.commit.interval.ms": "1000",
+            "auto.offset.reset": "earliest",
+        ],
+        forced: [
+            .init("enable.auto.offset.store", "false"),
+            .init("partition.assignment.strategy", "cooperative-sticky"),
+        ]
+    )
+
+    /// `configuration` is passed to librdkafka verbatim (bootstrap.servers, group.id, SASL/SSL, ...), after these
+    /// defaults that the caller may NOT override: enable.auto.offset.store=false,
+    /// partition.assignment.strategy=cooperative-sticky (a different value throws).
+    /// Defaults the caller may override: enable.auto.commit=true, auto.commit.interval.ms=1000,
+    /// auto.offset.reset=earliest.
+    /// Bad or unknown settings throw `KafkaError` whose message and `setting` name the setting.
+    public init(configuration: [String: String], topics: [String], logger: Logger) throws {
+        guard !topics.isEmpty, !topics.contains(where: \.isEmpty) else {
+            throw KafkaError.configuration("topics", "A consumer needs at least one non-empty topic name")
+        }
+        guard let groupID = configuration["group.id"], !groupID.isEmpty else {
+            throw KafkaError.configuration("group.id", "Configuration property \"group.id\" is required")
+        }
+        let conf = try Self.configurationRules.makeConf(configuration)
+        rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, opaque in
+            guard let rk, let opaque else { return }
+            let context = Unmanaged<RdKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+            KafkaConsumer.rebalance(rk: rk, err: err, partitions: partitions, context: context)
+        }
+        let client = try RdKafkaClient(
+            type: RD_KAFKA_CONSUMER,
+            conf: conf,
+            logger: logger,
+            destroyFlags: RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE
+        )
+        rd_kafka_poll_set_consumer(client.rk)
+        self.client = client
+        self.topics = topics
+        var logger = logger
+        logger[metadataKey: KafkaLogKey.client] = "\(client.name)"
+        self.logger = logger
+    }
+
+    /// Subscribes and runs the poll loop on a dedicated thread until the calling task is cancelled or `stop()` is
+    /// called. Then it closes the consumer (rd_kafka_consumer_close → the revoke callback → commit) and returns.
+    /// Delegate callbacks happen on the poll thread. Run it at most once (a second call throws).
+    /// Throws when subscribing fails or librdkafka raises a fatal error.
+    public func run(delegate: some KafkaConsumerDelegate) async throws {
+        let alreadyStarted = state.withLock { state in
+            defer { state.started = true }
+            return state.started
+        }
+        if alreadyStarted {
+            throw KafkaError(code: KafkaError.stateCode, message: "KafkaConsumer.run may be called only once")
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let thread = Thread {
+                    do {
+                        try self.pollLoop(delegate: delegate)
+                        continuation.resume()
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+                thread.name = "kafka-consumer"
+                thread.start()
+            }
+        } onCancel: {
+            self.stop()
+        }
+    }
+
+    /// Asks the poll loop to stop and close (same as cancelling `run`). Idempotent; thread-safe.
+    public func stop() {
+        state.withLock { $0.stopRequested = true }
+    }
+
+    /// Stores the offset to commit for `partition` (rd_kafka_offsets_store): `nextOffset` is the offset of the next
+    /// record to consume (the committed position), i.e. the last finished offset + 1.
+    /// Thread-safe. A partition that is no longer assigned throws a `KafkaError` (`_STATE`); callers log and ignore it.
+    public func storeOffset(_ partition: TopicPartition, nextOffset: Int64) throws {
+        try TopicPartitionList.with([partition], offsets: [nextOffset]) { list throws(KafkaError) in
+            let err = rd_kafka_offsets_store(client.rk, list)
+            if let error = TopicPartitionList.firstError(list) { throw error }
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
+        }
+    }
+
+    /// Synchronously commits the stored offsets of the current assignment. Blocks (network round trip): call it off
+    /// the cooperative pool, e.g. inside `willRevoke`. Nothing to commit is not an error.
+    public func commitStoredOffsets() throws {
+        try commitStoredOffsetsTyped()
+    }
+
+    private func commitStoredOffsetsTyped() throws(KafkaError) {
+        let err = rd_kafka_commit(client.rk, nil, 0)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+            throw KafkaError(err)
+        }
+    }
+
+    /// Pauses fetching from `partitions` (rd_kafka_pause_partitions). Thread-safe.
+    public func pause(_ partitions: [TopicPartition]) throws {
+        try TopicPartitionList.with(partitions) { list throws(KafkaError) in
+            let err = rd_kafka_pause_partitions(client.rk, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
+            if let error = TopicPartitionList.firstError(list) { throw error }
+        }
+    }
+
+    /// Resumes fetching from `partitions` (rd_kafka_resume_partitions). Thread-safe.
+    public func resume(_ partitions: [TopicPartition]) throws {
+        try TopicPartitionList.with(partitions) { list throws(KafkaError) in
+            let err = rd_kafka_resume_partitions(client.rk, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
+            if let error = TopicPartitionList.firstError(list) { throw error }
+        }
+    }
+
+    /// The currently assigned partitions.
+    public var assignment: [TopicPartition] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        let err = rd_kafka_assignment(client.rk, &list)
+        defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return [] }
+        return TopicPartitionList.partitions(list)
+    }
+
+    // MARK: - Poll thread
+
+    private var stopRequested: Bool {
+        state.withLock { $0.stopRequested }
+    }
+
+    private func pollLoop(delegate: some KafkaConsumerDelegate) throws(KafkaError) {
+        let rk = client.rk
+        client.context.consumerSession.withLock { $0 = .init(consumer: self, delegate: delegate) }
+        defer { client.context.consumerSession.withLock { $0 = nil } }
+
+        let subscription = topics.map { TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) }
+        try TopicPartitionList.with(subscription) { list throws(KafkaError) in
+            let err = rd_kafka_subscribe(rk, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(err, message: "subscribe failed: \(String(cString: rd_kafka_err2str(err)))")
+            }
+        }
+        logger.info("Kafka consumer subscribed", metadata: [KafkaLogKey.topic: "\(topics.joined(separator: ","))"])
+
+        var failure: KafkaError?
+        while !stopRequested {
+            if let fatal = client.context.fatalError.withLock({ $0 }) {
+                failure = fatal
+                break
+            }
+            guard let message = rd_kafka_consumer_poll(rk, 100) else { continue }
+            dispatch(message, to: delegate)
+            rd_kafka_message_destroy(message)
+        }
+
+        logger.info("Kafka consumer closing")
+        let err = rd_kafka_consumer_close(rk)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("Kafka consumer close failed", metadata: [KafkaLogKey.error: "\(KafkaError(err))"])
+        }
+        if let failure { throw failure }
+    }
+
+    private func dispatch(_ message: UnsafeMutablePointer<rd_kafka_message_t>, to delegate: some KafkaConsumerDelegate) {
+        let err = message.pointee.err
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+                logger.warning(
+                    "Kafka consumer error",
+                    metadata: [
+                        KafkaLogKey.error: "\(KafkaError(err))",
+                        KafkaLogKey.topic: "\(topic)",
+                        KafkaLogKey.partition: "\(message.pointee.partition)",
+                    ]
+                )
+            }
+            return
+        }
+        delegate.consumer(self, didReceive: KafkaMessage(copying: message))
+    }
+}

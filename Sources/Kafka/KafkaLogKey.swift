@@ -1,0 +1,12 @@
+/// Metadata keys used in this module's log lines, in one place.
+enum KafkaLogKey {
+    static let client = "kafka.client"
+    static let facility = "kafka.facility"
+    static let topic = "kafka.topic"
+    static let partition = "kafka.partition"
+    static let partitions = "kafka.partitions"
+    static let offset = "kafka.offset"
+    static let error = "kafka.error"
+    static let protocolName = "kafka.rebalance.protocol"
+    static let setting = "kafka.setting"
+}

@@ -1,0 +1,33 @@
+import CRdKafka
+import Logging
+
+/// Owns one `rd_kafka_t` handle and the callback context behind its opaque pointer.
+final class RdKafkaClient: Sendable {
+    let pointer: RdKafkaPointer
+    let context: RdKafkaCallbackContext
+    private let destroyFlags: Int32
+
+    var rk: OpaquePointer { pointer.raw }
+
+    /// Creates the handle. Takes ownership of `conf` (destroys it on failure).
+    init(type: rd_kafka_type_t, conf: OpaquePointer, logger: Logger, destroyFlags: Int32 = 0) throws(KafkaError) {
+        let context = RdKafkaCallbackContext(logger: logger)
+        context.install(on: conf)
+        var errstr = [CChar](repeating: 0, count: 512)
+        guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+            rd_kafka_conf_destroy(conf)
+            let message = errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: message)
+        }
+        self.pointer = RdKafkaPointer(raw: rk)
+        self.context = context
+        self.destroyFlags = destroyFlags
+    }
+
+    /// The client's name (`rdkafka#consumer-1`), for logs.
+    var name: String { String(cString: rd_kafka_name(rk)) }
+
+    deinit {
+        rd_kafka_destroy_flags(pointer.raw, destroyFlags)
+    }
+}

@@ -1,0 +1,165 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The Komet Sales client: `customer.contact.add` and `customer.contact.list` over one shared `HTTPClient`.
+///
+/// Each call makes at most one HTTP request and never retries: Komet's daily quota is spent per request, so retry
+/// policy belongs to the caller (use `KometError.failureClass` / `isRetryable`). Only `KometError` is thrown.
+/// The token never appears in errors or logs. The `HTTPClient` is owned, and shut down, by the caller; build it
+/// with `KometClientConfiguration.recommendedHTTPClientConfiguration`.
+public final class KometClient: KometAPI {
+    private let configuration: KometClientConfiguration
+    private let token: KometToken
+    private let httpClient: HTTPClient
+    private let interpreter: KometResponseInterpreter
+
+    public init(configuration: KometClientConfiguration, token: KometToken, httpClient: HTTPClient) {
+        self.configuration = configuration
+        self.token = token
+        self.httpClient = httpClient
+        self.interpreter = KometResponseInterpreter(token: token, configuration: configuration)
+    }
+
+    public func addContact(
+        _ request: KometContactRequest,
+        logger: Logger
+    ) async throws(KometError) -> KometAddResult {
+        var logger = logger
+        logger[metadataKey: KometLogKey.method] = .string(KometMethod.add.rawValue)
+        logger[metadataKey: KometLogKey.customerId] = .stringConvertible(request.customerId)
+        let body: Data
+        do {
+            body = try JSONEncoder().encode(KometAddRequestBody(request: request, token: token))
+        } catch {
+            throw KometError(failureClass: .rejected, code: "invalid_request", message: "the request cannot be encoded")
+        }
+        guard body.count <= KometContactRequest.Limit.requestBytes else {
+            // Komet refuses requests over 64 KB; refusing here saves a call.
+            throw KometError(
+                failureClass: .rejected,
+                code: "request_too_large",
+                message: "the request is \(body.count) bytes, over Komet's limit of "
+                    + "\(KometContactRequest.Limit.requestBytes)"
+            )
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Accept", value: "application/json")
+        return try await call(
+            .add,
+            url: configuration.baseURL + "/" + KometMethod.add.rawValue,
+            httpMethod: .POST,
+            headers: headers,
+            body: .data(body),
+            logger: logger
+        ) { response throws(KometError) in
+            let result = try interpreter.interpretAdd(response)
+            logger[metadataKey: KometLogKey.contactId] = .stringConvertible(result.contactId)
+            return result
+        }
+    }
+
+    public func listContacts(customerId: Int64, logger: Logger) async throws(KometError) -> [KometContact] {
+        var logger = logger
+        logger[metadataKey: KometLogKey.method] = .string(KometMethod.list.rawValue)
+        logger[metadataKey: KometLogKey.customerId] = .stringConvertible(customerId)
+        let query =
+            "authenticationToken=" + KometURLEncoding.encodeQueryValue(token.value)
+            + "&customerId=" + KometURLEncoding.encodeQueryValue(String(customerId))
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: "application/json")
+        return try await call(
+            .list,
+            url: configuration.baseURL + "/" + KometMethod.list.rawValue + "?" + query,
+            httpMethod: .GET,
+            headers: headers,
+            body: nil,
+            logger: logger
+        ) { response throws(KometError) in
+            try interpreter.interpretList(response)
+        }
+    }
+
+    /// Makes one request and interprets its answer; logs one debug line with the outcome.
+    private func call<Result>(
+        _ method: KometMethod,
+        url: String,
+        httpMethod: HTTPMethod,
+        headers: HTTPHeaders,
+        body: HTTPClient.Body?,
+        logger: Logger,
+        interpret: (KometHTTPResponse) throws(KometError) -> Result
+    ) async throws(KometError) -> Result {
+        let start = ContinuousClock.now
+        var logger = logger
+        do {
+            let response = try await send(method, url: url, httpMethod: httpMethod, headers: headers, body: body)
+            logger[metadataKey: KometLogKey.httpStatus] = .stringConvertible(response.status)
+            let result = try interpret(response)
+            logger.debug(
+                "Komet call succeeded",
+                metadata: [KometLogKey.durationMs: .stringConvertible(milliseconds(since: start))]
+            )
+            return result
+        } catch {
+            logger.debug(
+                "Komet call failed",
+                metadata: [
+                    KometLogKey.failureClass: .string(error.failureClass.rawValue),
+                    KometLogKey.code: .string(error.code),
+                    KometLogKey.httpStatus: error.httpStatus.map { .stringConvertible($0) } ?? "none",
+                    KometLogKey.durationMs: .stringConvertible(milliseconds(since: start)),
+                ]
+            )
+            throw error
+        }
+    }
+
+    /// Sends one request, returning the complete answer (any HTTP status) or throwing a classified transport error.
+    private func send(
+        _ method: KometMethod,
+        url: String,
+        httpMethod: HTTPMethod,
+        headers: HTTPHeaders,
+        body: HTTPClient.Body?
+    ) async throws(KometError) -> KometHTTPResponse {
+        if Task.isCancelled {
+            throw KometError(failureClass: .transient, code: "cancelled_before_send", message: "the call was cancelled")
+        }
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(url: url, method: httpMethod, headers: headers, body: body)
+        } catch {
+            throw KometError(
+                failureClass: .systemic,
+                code: "client_misconfigured",
+                message: "invalid Komet URL (baseURL \(configuration.baseURL)): \(token.redact(String(describing: error)))"
+            )
+        }
+        let collector = KometResponseCollector(maxBytes: configuration.maxResponseBytes)
+        let deadline = NIODeadline.now() + TimeAmount(configuration.requestTimeout)
+        // Not passing our logger on: the HTTP client's own log lines may carry the URL, which for list holds the token.
+        let task = httpClient.execute(request: request, delegate: collector, deadline: deadline)
+        let connectTimer = task.eventLoop.scheduleTask(in: TimeAmount(configuration.connectTimeout)) {
+            collector.connectTimeoutElapsed(task: task)
+        }
+        defer { connectTimer.cancel() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+        } catch {
+            throw interpreter.transportFailure(error, progress: collector.progress, method: method)
+        }
+    }
+
+    private func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
+        let elapsed = ContinuousClock.now - start
+        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+    }
+}

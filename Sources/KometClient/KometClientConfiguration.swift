@@ -1,0 +1,57 @@
+import AsyncHTTPClient
+import NIOCore
+
+/// Settings of `KometClient`. Every field has a documented default.
+public struct KometClientConfiguration: Sendable {
+    /// Komet's API root; the add endpoint is `baseURL + "/customer.contact.add"`.
+    /// Default `https://api.kometsales.com/api`.
+    public var baseURL: String
+    /// Deadline for the whole request (connect, send, answer). Default 15 s.
+    public var requestTimeout: Duration
+    /// How long a request may wait for its connection before it is abandoned (nothing sent: `transient`).
+    /// Enforced per request by the client, whatever the `HTTPClient`'s own settings. Default 5 s.
+    public var connectTimeout: Duration
+    /// Largest response body the client reads; a larger one fails with `response_too_large`. Default 1 MiB.
+    public var maxResponseBytes: Int
+    /// Case-insensitive substrings of a `status: 0` message that mean "throttled / quota spent".
+    public var throttledMessagePatterns: [String]
+    /// Case-insensitive substrings of a `status: 0` message that mean "the token is bad or lacks permission".
+    /// Checked before `throttledMessagePatterns`.
+    public var systemicMessagePatterns: [String]
+
+    /// The default throttled patterns: "quota", "limit exceeded", "too many requests", "rate limit".
+    public static let defaultThrottledMessagePatterns = ["quota", "limit exceeded", "too many requests", "rate limit"]
+    /// The default systemic patterns: "token", "not authorized", "unauthorized", "permission", "access denied",
+    /// "forbidden".
+    public static let defaultSystemicMessagePatterns = [
+        "token", "not authorized", "unauthorized", "permission", "access denied", "forbidden",
+    ]
+
+    public init(
+        baseURL: String = "https://api.kometsales.com/api",
+        requestTimeout: Duration = .seconds(15),
+        connectTimeout: Duration = .seconds(5),
+        maxResponseBytes: Int = 1024 * 1024,
+        throttledMessagePatterns: [String] = KometClientConfiguration.defaultThrottledMessagePatterns,
+        systemicMessagePatterns: [String] = KometClientConfiguration.defaultSystemicMessagePatterns
+    ) {
+        self.baseURL = baseURL
+        self.requestTimeout = requestTimeout
+        self.connectTimeout = connectTimeout
+        self.maxResponseBytes = maxResponseBytes
+        self.throttledMessagePatterns = throttledMessagePatterns
+        self.systemicMessagePatterns = systemicMessagePatterns
+    }
+
+    /// An `HTTPClient.Configuration` suited to Komet calls, for the process's one `HTTPClient`:
+    /// redirects are not followed (a redirected POST must not be replayed), a refused connection fails at once
+    /// instead of being retried until the deadline, and the connect timeout is `connectTimeout`.
+    public var recommendedHTTPClientConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: TimeAmount(connectTimeout))
+        )
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return configuration
+    }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import Hummingbird
+import KometClient
+import Logging
+import NIOCore
+import Synchronization
+
+/// An in-process Komet Sales simulator (Hummingbird 2) for tests and the demo.
+///
+/// API (as documented by Komet): `POST /api/customer.contact.add` (JSON) and
+/// `GET /api/customer.contact.list?authenticationToken=&customerId=`. Refusals are HTTP 200 with
+/// `{"status": 0, "message": ...}`:
+/// - wrong, missing or revoked token: "Invalid authentication token" (not charged to the quota);
+/// - quota spent: "Daily API request limit exceeded" until the UTC day changes or `POST /admin/quota/reset`
+///   (Komet's real answer is undocumented; this is a guess);
+/// - unknown customer: "Customer not found"; missing name/type or a field over `KometContactRequest.Limit`:
+///   a message naming the field; unregistered type: "The contact type is not registered";
+/// - body over 64 KB: "Request exceeds the 64 KB size limit" (not charged).
+/// Every other call with a valid token, list included, spends one unit of the daily quota.
+///
+/// Admin (no token): `GET /admin/contacts`, `GET /admin/stats`, `GET /admin/faults`, `PUT /admin/faults`
+/// (partial JSON keeps other fields), `POST /admin/quota/reset`, `POST /admin/reset`.
+///
+/// Faults: see `KometFaults`. The ambiguous fault really closes the connection after processing the call, so
+/// the client sees the connection drop after its request was written. The token is never logged.
+public final class KometSimulator: Sendable {
+    private let configuration: KometSimulatorConfiguration
+    private let logger: Logger
+    private let state: Mutex<SimulatorState>
+
+    public init(configuration: KometSimulatorConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.state = Mutex(SimulatorState(configuration: configuration, day: Self.currentDay()))
+    }
+
+    /// Runs the HTTP server on `host:port` (port 0 picks a free one) until the task is cancelled; calls
+    /// `onListening` with the bound port once the server listens.
+    public func run(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void) async throws {
+        try await makeApplication(host: host, port: port, onListening: onListening).run()
+    }
+
+    /// Like `run`, but also shuts down gracefully on SIGTERM and SIGINT (for the `komet-sim` executable).
+    public func runUntilSignalled(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void)
+        async throws
+    {
+        try await makeApplication(host: host, port: port, onListening: onListening).runService()
+    }
+
+    /// The faults injected from now on (also settable with `PUT /admin/faults`).
+    public var faults: KometFaults {
+        get { state.withLock { $0.faults } }
+        set { state.withLock { $0.faults = newValue.normalized } }
+    }
+
+    /// The stored contacts, by customer id, in creation order.
+    public func contacts() -> [Int64: [KometContact]] {
+        state.withLock { $0.contacts }
+    }
+
+    /// The counters, including quota used today.
+    public var stats: KometSimulatorStats {
+        state.withLock { $0.stats }
+    }
+
+    /// Gives back the whole daily quota.
+    public func resetQuota() {
+        state.withLock { $0.stats.quotaUsed = 0 }
+    }
+
+    /// Forgets contacts, counters, quota use and faults.
+    public func reset() {
+        state.withLock { $0.reset() }
+    }
+
+    // MARK: Server
+
+    private func makeApplication(
+        host: String,
+        port: Int,
+        onListening: @escaping @Sendable (Int) -> Void
+    ) -> some ApplicationProtocol {
+        let router = Router(context: SimulatorRequestContext.self)
+        router.post("/api/customer.contact.add") { request, context in
+            try await self.handleAdd(request: request, context: context)
+        }
+        router.get("/api/customer.contact.list") { request, context in
+            try await self.handleList(request: request, context: context)
+        }
+        router.get("/admin/contacts") { _, _ in
+            self.adminContacts()
+        }
+        router.get("/admin/stats") { _, _ in
+            SimulatorAnswers.json(self.stats)
+        }
+        router.get("/admin/faults") { _, _ in
+            SimulatorAnswers.json(self.faults)
+        }
+        router.put("/admin/faults") { request, context in
+            try await self.handlePutFaults(request: request, context: context)
+        }
+        router.post("/admin/quota/reset") { _, _ in
+            self.resetQuota()
+            return SimulatorAnswers.json(self.stats)
+        }
+        router.post("/admin/reset") { _, _ in
+            self.reset()
+            return SimulatorAnswers.json(self.stats)
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in
+                onListening(channel.localAddress?.port ?? port)
+            },
+            logger: logger
+        )
+    }
+
+    // MARK: API handlers
+
+    private func handleAdd(request: Request, context: SimulatorRequestContext) async throws -> Response {
+        let fault = try await beginCall(.add)
+        if let early = try await answer(for: fault) { return early }
+        var request = request
+        let bytes: ByteBuffer
+        do {
+            bytes = try await request.collectBody(upTo: KometContactRequest.Limit.requestBytes)
+        } catch {
+            state.withLock { $0.reject() }
+            return SimulatorAnswers.failed("Request exceeds the 64 KB size limit")
+        }
+        guard let body = try? JSONDecoder().decode(AddContactBody.self, from: Data(bytes.readableBytesView)) else {
+            state.withLock { $0.reject() }
+            return SimulatorAnswers.failed("Invalid request: the body is not a valid JSON object")
+        }
+        let answered = fault != .ambiguous
+        let day = Self.currentDay()
+        let outcome = state.withLock { state -> SimulatorState.AddOutcome in
+            if let refusal = state.authorize(token: body.authenticationToken, day: day) {
+                return .failed(message: refusal)
+            }
+            return state.addContact(body, answered: answered)
+        }
+        if !answered {
+            logger.debug("Dropping the connection after processing an add (ambiguous fault)")
+            try? await context.channel.close()
+        }
+        switch outcome {
+        case .created(let contactId):
+            return SimulatorAnswers.json(SimulatorAnswers.Added(contactId: contactId))
+        case .failed(let message):
+            return SimulatorAnswers.failed(message)
+        }
+    }
+
+    private func handleList(request: Request, context: SimulatorRequestContext) async throws -> Response {
+        let fault = try await beginCall(.list)
+        if let early = try await answer(for: fault) { return early }
+        let token = request.uri.queryParameters["authenticationToken"].map(String.init)
+        let customerId = request.uri.queryParameters["customerId"].flatMap { Int64(String($0)) }
+        let answered = fault != .ambiguous
+        let day = Self.currentDay()
+        let outcome = state.withLock { state -> SimulatorState.ListOutcome in
+            if let refusal = state.authorize(token: token, day: day) {
+                return .failed(message: refusal)
+            }
+            return state.listContacts(customerId: customerId, answered: answered)
+        }
+        if !answered {
+            logger.debug("Dropping the connection after processing a list (ambiguous fault)")
+            try? await context.channel.close()
+        }
+        switch outcome {
+        case .listed(let contacts):
+            return SimulatorAnswers.json(SimulatorAnswers.Listed(contacts: contacts.map(SimulatorAnswers.ListedContact.init)))
+        case .failed(let message):
+            return SimulatorAnswers.failed(message)
+        }
+    }
+
+    /// Applies the latency, counts the call and draws its fault.
+    private func beginCall(_ endpoint: SimulatedEndpoint) async throws -> SimulatedFault {
+        let latencyMs = state.withLock { $0.faults.latencyMs }
+        if latencyMs > 0 {
+            try await Task.sleep(for: .milliseconds(latencyMs))
+        }
+        return state.withLock { $0.beginCall(endpoint) }
+    }
+
+    /// The answer of a fault that keeps the call from being processed, or nil.
+    private func answer(for fault: SimulatedFault) async throws -> Response? {
+        switch fault {
+        case .none, .ambiguous:
+            return nil
+        case .serverError:
+            return Self.serviceUnavailable()
+        case .throttle(let retryAfterSeconds):
+            var response = SimulatorAnswers.json(
+                SimulatorAnswers.Failed(message: "Too many requests"),
+                status: .tooManyRequests
+            )
+            response.headers[.retryAfter] = String(retryAfterSeconds)
+            return response
+        case .timeout(let sleepMs):
+            try await Task.sleep(for: .milliseconds(sleepMs))
+            return Self.serviceUnavailable()
+        }
+    }
+
+    private static func serviceUnavailable() -> Response {
+        Response(
+            status: .serviceUnavailable,
+            headers: [.contentType: "text/plain"],
+            body: .init(byteBuffer: ByteBuffer(string: "Service Unavailable"))
+        )
+    }
+
+    // MARK: Admin handlers
+
+    private func adminContacts() -> Response {
+        let byCustomer = contacts()
+        let all = byCustomer.flatMap { customerId, contacts in
+            contacts.map { SimulatorAnswers.AdminContact(customerId: customerId, contact: $0) }
+        }
+        return SimulatorAnswers.json(SimulatorAnswers.AdminContacts(contacts: all.sorted { $0.id < $1.id }))
+    }
+
+    private func handlePutFaults(request: Request, context: SimulatorRequestContext) async throws -> Response {
+        var request = request
+        let bytes = try await request.collectBody(upTo: 64 * 1024)
+        let patch: KometFaultsPatch
+        do {
+            patch = try JSONDecoder().decode(KometFaultsPatch.self, from: Data(bytes.readableBytesView))
+        } catch {
+            return SimulatorAnswers.json(
+                ["error": "the body is not a JSON object of KometFaults fields"],
+                status: .badRequest
+            )
+        }
+        let faults = state.withLock { state -> KometFaults in
+            state.faults = patch.applied(to: state.faults)
+            return state.faults
+        }
+        return SimulatorAnswers.json(faults)
+    }
+
+    private static func currentDay() -> Int64 {
+        Int64((Date().timeIntervalSince1970 / 86_400).rounded(.down))
+    }
+}

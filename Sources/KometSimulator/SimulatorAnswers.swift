@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import KometClient
+
+/// The JSON bodies the simulator answers with, shaped like Komet's.
+enum SimulatorAnswers {
+    /// `customer.contact.add` success; `status` is the integer 1, as in Komet's documentation.
+    struct Added: Encodable {
+        var status = 1
+        var message = "Contact was successfully saved"
+        var contactId: Int64
+    }
+
+    /// Any `status: 0` answer.
+    struct Failed: Encodable {
+        var status = 0
+        var message: String
+    }
+
+    /// `customer.contact.list` success; `status` is the string "1", and ids are strings, as in Komet's examples of
+    /// its GET methods.
+    struct Listed: Encodable {
+        var status = "1"
+        var message = "Contacts retrieved"
+        var contacts: [ListedContact]
+    }
+
+    struct ListedContact: Encodable {
+        var id: String
+        var name: String?
+        var type: String?
+        var phone: String?
+        var ext: String?
+        var mobile: String?
+        var fax: String?
+        var email: String?
+        var description: String?
+        var instantMessaging: String?
+        var emailPOD: Bool?
+
+        init(_ contact: KometContact) {
+            id = String(contact.id)
+            name = contact.name
+            type = contact.type
+            phone = contact.phone
+            ext = contact.ext
+            mobile = contact.mobile
+            fax = contact.fax
+            email = contact.email
+            description = contact.description
+            instantMessaging = contact.instantMessaging
+            emailPOD = contact.emailPOD
+        }
+    }
+
+    /// One contact of `GET /admin/contacts`: the customer id, the contact's fields and its numeric id.
+    struct AdminContact: Encodable {
+        var customerId: Int64
+        var id: Int64
+        var name: String?
+        var type: String?
+        var phone: String?
+        var ext: String?
+        var mobile: String?
+        var fax: String?
+        var email: String?
+        var description: String?
+        var instantMessaging: String?
+        var emailPOD: Bool?
+
+        init(customerId: Int64, contact: KometContact) {
+            self.customerId = customerId
+            id = contact.id
+            name = contact.name
+            type = contact.type
+            phone = contact.phone
+            ext = contact.ext
+            mobile = contact.mobile
+            fax = contact.fax
+            email = contact.email
+            description = contact.description
+            instantMessaging = contact.instantMessaging
+            emailPOD = contact.emailPOD
+        }
+    }
+
+    struct AdminContacts: Encodable {
+        var contacts: [AdminContact]
+    }
+
+    /// A JSON response.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+
+    static func failed(_ message: String) -> Response {
+        json(Failed(message: message))
+    }
+}

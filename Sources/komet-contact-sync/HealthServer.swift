@@ -1,0 +1,53 @@
+import ContactSync
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `/health` (the process is up), `/ready` (partitions assigned) and `/metrics` (Prometheus text format).
+struct HealthServer: Service {
+    var host: String
+    var port: Int
+    var health: HealthState
+    var logger: Logger
+
+    func run() async throws {
+        let router = Router()
+        let health = self.health
+        router.get("health") { _, _ in "ok\n" }
+        router.get("ready") { _, _ -> Response in
+            let ready = !health.assignment.isEmpty
+            return Response(
+                status: ready ? .ok : .serviceUnavailable,
+                body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "no partitions assigned\n")))
+        }
+        router.get("metrics") { _, _ in Self.metrics(health) }
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "komet-contact-sync"),
+            onServerRunning: { channel in
+                logger.info("HTTP server listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+            },
+            logger: logger
+        )
+        try await app.run()
+    }
+
+    static func metrics(_ health: HealthState) -> String {
+        var lines = [
+            "# HELP komet_sync_outcomes_total Outcome records published, by status or dead-letter reason.",
+            "# TYPE komet_sync_outcomes_total counter",
+        ]
+        for (label, count) in health.outcomes.sorted(by: { $0.key < $1.key }) {
+            lines.append("komet_sync_outcomes_total{outcome=\"\(label)\"} \(count)")
+        }
+        lines += [
+            "# HELP komet_sync_komet_calls_total Komet API calls made (quota spent by this process).",
+            "# TYPE komet_sync_komet_calls_total counter",
+            "komet_sync_komet_calls_total \(health.kometCalls)",
+            "# HELP komet_sync_assigned_partitions Partitions assigned to this replica.",
+            "# TYPE komet_sync_assigned_partitions gauge",
+            "komet_sync_assigned_partitions \(health.assignment.count)",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct KometContactSyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "komet-contact-sync",
+        abstract: "Creates Komet Sales contacts from contact-created Kafka events, exactly once per key.",
+        subcommands: [RunCommand.self, DemoCommand.self],
+        defaultSubcommand: RunCommand.self
+    )
+}

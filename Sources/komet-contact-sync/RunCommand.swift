@@ -1,0 +1,72 @@
+import ArgumentParser
+import AsyncHTTPClient
+import ContactSync
+import Foundation
+import KometClient
+import Logging
+import ServiceLifecycle
+
+/// `komet-contact-sync run`: the long-running worker.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the worker until SIGTERM or SIGINT.",
+        discussion: """
+            Settings come from the JSON file given with --config and from KOMET_SYNC_* environment variables \
+            (the environment wins). The Komet token comes from $KOMET_TOKEN or the file named by komet.tokenFile.
+            """
+    )
+
+    @Option(name: .long, help: "A JSON configuration file.")
+    var config: String?
+
+    @Flag(name: .long, help: "Validate the configuration and the token, print the effective settings, and exit.")
+    var check = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let settings: SyncConfiguration
+        let token: KometToken
+        do {
+            settings = try SyncConfiguration(source: ConfigurationSource(file: config, environment: environment))
+            token = try KometToken.load(
+                environment: environment, variable: settings.tokenVariable, file: settings.tokenFile)
+        } catch {
+            throw ValidationError(String(describing: error))
+        }
+        let logger = Bootstrap.logger(settings: settings, token: token)
+        if check {
+            print("configuration is valid; input topics \(settings.inputTopics), success \(settings.successTopic)")
+            return
+        }
+
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let store: any DedupeStore
+        do {
+            store = try Bootstrap.store(settings: settings)
+        } catch {
+            try await httpClient.shutdown()
+            throw error
+        }
+        let worker = SyncService(
+            configuration: settings, token: token, store: store, httpClient: httpClient, logger: logger)
+        var services: [any Service] = [worker]
+        if settings.httpPort >= 0 {
+            services.append(
+                HealthServer(host: settings.httpHost, port: settings.httpPort, health: worker.health, logger: logger))
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
+        do {
+            try await group.run()
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Kafka
+import KometClient
+import Logging
+import Synchronization
+import Testing
+
+@testable import ContactSync
+
+/// A consumer stand-in: remembers stored offsets and pauses.
+final class FakeConsumer: ConsumerControl {
+    private let state = Mutex<(offsets: [TopicPartition: [Int64]], paused: Int, resumed: Int)>(([:], 0, 0))
+
+    func storeOffset(_ partition: TopicPartition, nextOffset: Int64) throws {
+        state.withLock { $0.offsets[partition, default: []].append(nextOffset) }
+    }
+    func pause(_ partitions: [TopicPartition]) throws { state.withLock { $0.paused += 1 } }
+    func resume(_ partitions: [TopicPartition]) throws { state.withLock { $0.resumed += 1 } }
+
+    func storedOffsets(_ partition: TopicPartition) -> [Int64] { state.withLock { $0.offsets[partition] ?? [] } }
+    var pauseCount: Int { state.withLock { $0.paused } }
+    var resumeCount: Int { state.withLock { $0.resumed } }
+}
+
+/// A producer stand-in: keeps what was published; can fail the first publishes like a broker outage.
+final class FakeSink: OutcomeSink {
+    struct Published: Sendable {
+        var topic: String
+        var key: [UInt8]?
+        var value: [UInt8]?
+        var headers: [KafkaHeader]
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.key == name }?.stringValue
+        }
+    }
+
+    private let state: Mutex<(records: [Published], failuresLeft: Int)>
+
+    init(failFirst: Int = 0) {
+        state = Mutex(([], failFirst))
+    }
+
+    func publish(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) async throws {
+        try state.withLock { state in
+            if state.failuresLeft > 0 {
+                state.failuresLeft -= 1
+                throw KafkaError(code: -185, message: "broker down (test)")
+            }
+            state.records.append(Published(topic: topic, key: key, value: value, headers: headers))
+        }
+    }
+
+    var records: [Published] { state.withLock { $0.records } }
+}
+
+/// Komet stand-in: answers each add with a script, lists what it created, and measures concurrency per key.
+final class FakeKomet: KometAPI {
+    typealias Script = @Sendable (_ request: KometContactRequest, _ call: Int) -> Swift.Result<Void, KometError>
+
+    private struct State {
+        var addCalls = 0
+        var listCalls = 0
+        var created: [KometContact] = []
+        var runningByName: [String: Int] = [:]
+        var running = 0
+        var maxRunning = 0
+        var overlappedKey = false
+        var order: [String] = []
+    }
+
+    private let state = Mutex(State())
+    private let script: Script
+    private let delay: Duration
+
+    init(delay: Duration = .zero, script: @escaping Script = { _, _ in .success(()) }) {
+        self.delay = delay
+        self.script = script
+    }
+
+    func addContact(_ request: KometContactRequest, logger: Logger) async throws(KometError) -> KometAddResult {
+        let call: Int = state.withLock { state in
+            state.addCalls += 1
+            state.running += 1
+            state.maxRunning = max(state.maxRunning, state.running)
+            state.runningByName[request.name, default: 0] += 1
+            if state.runningByName[request.name]! > 1 { state.overlappedKey = true }
+            state.order.append(request.name + "|" + (request.description ?? ""))
+            return state.addCalls
+        }
+        if delay > .zero { try? await Task.sleep(for: delay) }
+        let answer = script(request, call)
+        return try state.withLock { state throws(KometError) in
+            state.running -= 1
+            state.runningByName[request.name]! -= 1
+            switch answer {
+            case .success:
+                let id = Int64(1_000 + state.created.count)
+                state.created.append(KometContact(id: id, name: request.name, type: request.type, phone: request.phone, email: request.email))
+                return KometAddResult(contactId: id, message: "Contact was successfully saved")
+            case .failure(let error):
+                if error.failureClass == .ambiguous {
+                    // The request went through; only the answer was lost.
+                    let id = Int64(1_000 + state.created.count)
+                    state.created.append(KometContact(id: id, name: request.name, type: request.type, phone: request.phone, email: request.email))
+                }
+                throw error
+            }
+        }
+    }
+
+    func listContacts(customerId: Int64, logger: Logger) async throws(KometError) -> [KometContact] {
+        state.withLock { state in
+            state.listCalls += 1
+            return state.created
+        }
+    }
+
+    var addCalls: Int { state.withLock { $0.addCalls } }
+    var listCalls: Int { state.withLock { $0.listCalls } }
+    var created: [KometContact] { state.withLock { $0.created } }
+    var maxRunning: Int { state.withLock { $0.maxRunning } }
+    var overlappedKey: Bool { state.withLock { $0.overlappedKey } }
+    /// "name|description" of every add call, in call order.
+    var callOrder: [String] { state.withLock { $0.order } }
+}
+
+/// Builds a pipeline over fakes and drives it like the consumer's poll thread would.
+struct PipelineHarness {
+    static let topic = "contacts.created"
+    let consumer = FakeConsumer()
+    let sink: FakeSink
+    let komet: FakeKomet
+    let store: any DedupeStore
+    let pipeline: Pipeline
+    let health = HealthState()
+
+    init(
+        komet: FakeKomet = FakeKomet(),
+        sink: FakeSink = FakeSink(),
+        store: any DedupeStore = InMemoryDedupeStore(),
+        maxInFlight: Int = 8,
+        maxBuffered: Int = 1_000,
+        ambiguousPolicy: AmbiguousPolicy = .reconcile,
+        retry: RetryPolicy = RetryPolicy(
+            maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), maxElapsed: .seconds(10),
+            throttleDelay: .milliseconds(20), systemicProbeInterval: .milliseconds(20))
+    ) {
+        self.komet = komet
+        self.sink = sink
+        self.store = store
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        pipeline = Pipeline(
+            configuration: PipelineConfiguration(
+                maxInFlight: maxInFlight, maxBuffered: maxBuffered, drainTimeout: .seconds(5),
+                ambiguousPolicy: ambiguousPolicy),
+            retry: retry,
+            decoder: ContactEventDecoder(),
+            mapper: ContactMapper(configuration: MappingConfiguration()),
+            keyStrategy: DedupeKeyStrategy(),
+            store: store,
+            komet: komet,
+            sink: sink,
+            consumer: consumer,
+            recorder: OutcomeRecorder(
+                successTopic: "contacts.komet.succeeded", deadLetterTopic: "contacts.komet.dlq",
+                token: KometToken("secret-token-for-tests"), logPersonalData: false, health: health),
+            owner: "test-owner",
+            logger: logger
+        )
+    }
+
+    static func partition(_ number: Int32) -> TopicPartition { TopicPartition(topic: topic, partition: number) }
+
+    static func event(name: String, customer: Int64 = 7, extra: String = "") -> String {
+        #"{"Contact":{"FirstName":"\#(name)","LastName":"Test","Title":"\#(extra)"},"CustomerID":\#(customer)}"#
+    }
+
+    static func message(partition: Int32 = 0, offset: Int64, key: String?, value: String) -> KafkaMessage {
+        KafkaMessage(
+            topic: topic, partition: partition, offset: offset, key: key.map { Array($0.utf8) },
+            value: Array(value.utf8), headers: [], timestampMilliseconds: 1_700_000_000_000)
+    }
+
+    /// Assigns `partitions`, feeds `messages`, waits until `expected` outcomes are published, then revokes and stops.
+    func run(
+        _ messages: [KafkaMessage], partitions: [Int32] = [0], expecting expected: Int? = nil,
+        timeout: Duration = .seconds(20),
+        whileRunning: @Sendable () async throws -> Void = {}
+    ) async throws {
+        let assigned = partitions.map(Self.partition)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await pipeline.run() }
+            pipeline.assigned(assigned)
+            for message in messages { pipeline.receive(message) }
+            try await whileRunning()
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            while sink.records.count < (expected ?? messages.count) && clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            pipeline.revoking(assigned)
+            pipeline.finish()
+            try await group.waitForAll()
+        }
+    }
+}

@@ -1,0 +1,259 @@
+import Foundation
+import Kafka
+import KometClient
+import Testing
+
+@testable import ContactSync
+
+@Suite struct PipelineTests {
+    typealias H = PipelineHarness
+
+    @Test func everyEventGetsExactlyOneOutcome() async throws {
+        let harness = H()
+        let messages = [
+            H.message(offset: 0, key: "k1", value: H.event(name: "Ada")),
+            H.message(offset: 1, key: "k2", value: H.event(name: "Grace")),
+            H.message(offset: 2, key: "k1", value: H.event(name: "Ada")),  // duplicate by key
+            H.message(offset: 3, key: "k3", value: #"{"Contact":{"FirstName":"Broken""#),
+            H.message(offset: 4, key: "k4", value: H.event(name: "Alan")),
+        ]
+        try await harness.run(messages)
+
+        let records = harness.sink.records
+        #expect(records.count == 5)
+        #expect(harness.komet.addCalls == 3)
+        let successes = try records.filter { $0.topic == "contacts.komet.succeeded" }
+            .map { try SuccessRecord.decoded(from: $0.value ?? []) }
+        #expect(successes.map(\.source.offset).sorted() == [0, 1, 2, 4])
+        let duplicate = try #require(successes.first { $0.source.offset == 2 })
+        let first = try #require(successes.first { $0.source.offset == 0 })
+        #expect(first.status == .created)
+        #expect(duplicate.status == .duplicate)
+        #expect(duplicate.komet.contactId == first.komet.contactId)
+
+        let dead = try #require(records.first { $0.topic == "contacts.komet.dlq" })
+        #expect(dead.value == messages[3].value)
+        #expect(dead.key == messages[3].key)
+        #expect(dead.header("komet-sync.reason") == "invalid_json")
+        #expect(dead.header("kafka_dlt-original-offset") == "3")
+        #expect(harness.consumer.storedOffsets(H.partition(0)).last == 5)
+        #expect(harness.health.outcomes == ["created": 3, "duplicate": 1, "invalid_json": 1])
+    }
+
+    @Test func eventsOfOneKeyNeverOverlapAndKeepTheirOrder() async throws {
+        let harness = H(komet: FakeKomet(delay: .milliseconds(10)) { _, _ in .success(()) }, maxInFlight: 4)
+        // Distinct names per key so the fake can see overlap; the same key's events differ only by Title.
+        var messages: [KafkaMessage] = []
+        for offset in 0..<24 {
+            let key = offset % 6
+            messages.append(
+                H.message(
+                    partition: Int32(offset % 2), offset: Int64(offset / 2), key: "key-\(key)",
+                    value: H.event(name: "Name\(key)", extra: "n\(offset)")))
+        }
+        // Every event of a key after its first is a duplicate: the store must say so without a call.
+        try await harness.run(messages, partitions: [0, 1])
+        #expect(harness.sink.records.count == 24)
+        #expect(harness.komet.addCalls == 6)
+        #expect(!harness.komet.overlappedKey)
+        #expect(harness.komet.maxRunning > 1)
+        #expect(harness.komet.maxRunning <= 4)
+        let successes = try harness.sink.records.map { try SuccessRecord.decoded(from: $0.value ?? []) }
+        for key in 0..<6 {
+            let ofKey = successes.filter { $0.dedupeKey == "key-\(key)" }
+            #expect(ofKey.filter { $0.status == .created }.count == 1)
+            // The created one is the first event of the key.
+            #expect(ofKey.first { $0.status == .created }?.request.description == "n\(key)")
+        }
+    }
+
+    @Test func aSlowEventHoldsTheCommitPositionButNotOtherKeys() async throws {
+        let komet = FakeKomet { request, _ in
+            if request.name.hasPrefix("Slow") { Thread.sleep(forTimeInterval: 0.3) }
+            return .success(())
+        }
+        let harness = H(komet: komet)
+        var messages = [H.message(offset: 0, key: "slow", value: H.event(name: "Slow"))]
+        for offset in 1...5 {
+            messages.append(H.message(offset: Int64(offset), key: "fast-\(offset)", value: H.event(name: "Fast\(offset)")))
+        }
+        try await harness.run(messages) {
+            // Let the fast keys finish while the slow one is still in flight.
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(5)
+            while harness.sink.records.count < 5 && clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(harness.sink.records.count == 5)
+            #expect(harness.consumer.storedOffsets(H.partition(0)).allSatisfy { $0 == 0 })
+        }
+        #expect(harness.consumer.storedOffsets(H.partition(0)).last == 6)
+    }
+
+    @Test func offsetsMoveOnlyAfterTheOutcomeIsDelivered() async throws {
+        let harness = H(sink: FakeSink(failFirst: 3))
+        try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))], timeout: .seconds(30))
+        #expect(harness.sink.records.count == 1)
+        #expect(harness.komet.addCalls == 1)
+        #expect(harness.consumer.storedOffsets(H.partition(0)) == [1])
+    }
+
+    @Test func transientFailuresAreRetriedThenDeadLettered() async throws {
+        let komet = FakeKomet { _, _ in
+            .failure(KometError(failureClass: .transient, code: "http_503", httpStatus: 503, message: "unavailable"))
+        }
+        let harness = H(komet: komet)
+        try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
+        let dead = try #require(harness.sink.records.first)
+        #expect(dead.topic == "contacts.komet.dlq")
+        #expect(dead.header("komet-sync.reason") == "retries_exhausted")
+        #expect(dead.header("komet-sync.http-status") == "503")
+        #expect(dead.header("komet-sync.attempts") == "3")
+        #expect(komet.addCalls == 3)
+        // The claim is gone, so a replay of the dead letter is processed again.
+        #expect(try await harness.store.entry(key: "a") == nil)
+    }
+
+    @Test func transientThenSuccessCreatesOnce() async throws {
+        let komet = FakeKomet { _, call in
+            call == 1
+                ? .failure(KometError(failureClass: .transient, code: "connect_failed", message: "refused"))
+                : .success(())
+        }
+        let harness = H(komet: komet)
+        try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
+        let record = try SuccessRecord.decoded(from: try #require(harness.sink.records.first?.value))
+        #expect(record.status == .created)
+        #expect(record.attempts == 2)
+        #expect(komet.created.count == 1)
+    }
+
+    @Test func rejectedCallsAreDeadLetteredWithKometsMessage() async throws {
+        let komet = FakeKomet { _, _ in
+            .failure(KometError(failureClass: .rejected, code: "rejected", httpStatus: 200, message: "Customer not found"))
+        }
+        let harness = H(komet: komet)
+        try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
+        let dead = try #require(harness.sink.records.first)
+        #expect(dead.header("komet-sync.reason") == "komet_rejected")
+        #expect(dead.header("komet-sync.detail") == "Customer not found")
+        #expect(komet.addCalls == 1)
+        #expect(try await harness.store.entry(key: "a") == nil)
+    }
+
+    @Test func ambiguousAnswersAreReconciledWithoutASecondContact() async throws {
+        let komet = FakeKomet { _, call in
+            call == 1
+                ? .failure(KometError(failureClass: .ambiguous, code: "timeout_after_send", message: "timed out"))
+                : .success(())
+        }
+        let harness = H(komet: komet)
+        try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
+        let record = try SuccessRecord.decoded(from: try #require(harness.sink.records.first?.value))
+        #expect(record.status == .reconciled)
+        #expect(komet.addCalls == 1)
+        #expect(komet.listCalls == 1)
+        #expect(komet.created.count == 1)
+        #expect(record.komet.contactId == komet.created[0].id)
+    }
+
+    @Test func aPendingClaimFromACrashIsReconciledFirst() async throws {
+        let store = InMemoryDedupeStore()
+        #expect(try await store.claim(key: "a", owner: "crashed-replica", now: Date()) == .claimed)
+        let komet = FakeKomet()
+        let harness = H(komet: komet, store: store)
+        try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
+        let record = try SuccessRecord.decoded(from: try #require(harness.sink.records.first?.value))
+        // Not in Komet: looked up once, then created.
+        #expect(record.status == .created)
+        #expect(komet.listCalls == 1)
+        #expect(komet.addCalls == 1)
+        if case .done = try await store.entry(key: "a")?.state {} else { Issue.record("key is not done") }
+    }
+
+    @Test func deadLetterPolicyRefusesAmbiguousKeys() async throws {
+        let store = InMemoryDedupeStore()
+        _ = try await store.claim(key: "a", owner: "crashed-replica", now: Date())
+        let komet = FakeKomet()
+        let harness = H(komet: komet, store: store, ambiguousPolicy: .deadLetter)
+        try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
+        #expect(harness.sink.records.first?.header("komet-sync.reason") == "ambiguous_outcome")
+        #expect(komet.addCalls == 0)
+    }
+
+    @Test func throttlingPausesCallsWithoutDeadLetters() async throws {
+        let komet = FakeKomet { _, call in
+            call <= 2
+                ? .failure(
+                    KometError(
+                        failureClass: .throttled, code: "http_429", httpStatus: 429, message: "slow down",
+                        retryAfter: .milliseconds(50)))
+                : .success(())
+        }
+        let harness = H(komet: komet)
+        let messages = (0..<5).map { H.message(offset: Int64($0), key: "k\($0)", value: H.event(name: "N\($0)")) }
+        try await harness.run(messages)
+        #expect(harness.sink.records.allSatisfy { $0.topic == "contacts.komet.succeeded" })
+        #expect(harness.sink.records.count == 5)
+        #expect(komet.created.count == 5)
+    }
+
+    @Test func storeFailuresBecomeInternalErrorsAndDoNotStopOthers() async throws {
+        let harness = H(store: FailingStore(failingKey: "boom"))
+        let messages = [
+            H.message(offset: 0, key: "boom", value: H.event(name: "Ada")),
+            H.message(offset: 1, key: "fine", value: H.event(name: "Grace")),
+        ]
+        try await harness.run(messages)
+        let byOffset = Dictionary(
+            uniqueKeysWithValues: harness.sink.records.map { ($0.header("kafka_dlt-original-offset") ?? "ok", $0) })
+        #expect(byOffset["0"]?.header("komet-sync.reason") == "internal_error")
+        #expect(byOffset["ok"]?.topic == "contacts.komet.succeeded")
+        #expect(harness.consumer.storedOffsets(H.partition(0)).last == 2)
+    }
+
+    @Test func backpressurePausesAndResumes() async throws {
+        let harness = H(komet: FakeKomet(delay: .milliseconds(2)), maxInFlight: 2, maxBuffered: 10)
+        let messages = (0..<40).map { H.message(offset: Int64($0), key: "k\($0)", value: H.event(name: "N\($0)")) }
+        try await harness.run(messages)
+        #expect(harness.sink.records.count == 40)
+        #expect(harness.consumer.pauseCount >= 1)
+        #expect(harness.consumer.resumeCount >= 1)
+    }
+
+    @Test func theTokenNeverReachesARecord() async throws {
+        let komet = FakeKomet { _, _ in
+            .failure(KometError(failureClass: .rejected, code: "rejected", message: "bad token secret-token-for-tests"))
+        }
+        let harness = H(komet: komet)
+        try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
+        for record in harness.sink.records {
+            let text = record.headers.map { "\($0.key)=\($0.stringValue ?? "")" }.joined()
+                + String(decoding: record.value ?? [], as: UTF8.self)
+            #expect(!text.contains("secret-token-for-tests"))
+        }
+    }
+}
+
+/// A store whose every operation on one key fails, like a full disk would.
+final class FailingStore: DedupeStore {
+    struct Failure: Error {}
+    let failingKey: String
+    let inner = InMemoryDedupeStore()
+
+    init(failingKey: String) { self.failingKey = failingKey }
+
+    func claim(key: String, owner: String, now: Date) async throws -> ClaimResult {
+        if key == failingKey { throw Failure() }
+        return try await inner.claim(key: key, owner: owner, now: now)
+    }
+    func reclaim(key: String, owner: String, now: Date) async throws {
+        try await inner.reclaim(key: key, owner: owner, now: now)
+    }
+    func markDone(key: String, contactId: Int64, now: Date) async throws {
+        try await inner.markDone(key: key, contactId: contactId, now: now)
+    }
+    func remove(key: String) async throws { try await inner.remove(key: key) }
+    func prune(before cutoff: Date) async throws -> Int { try await inner.prune(before: cutoff) }
+    func entry(key: String) async throws -> DedupeEntry? { try await inner.entry(key: key) }
+}

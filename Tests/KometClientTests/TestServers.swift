@@ -1,0 +1,174 @@
+import AsyncHTTPClient
+import Hummingbird
+import KometClient
+import KometSimulator
+import Logging
+import Synchronization
+
+/// The token of every test: distinctive, with characters that need percent-encoding in a URL.
+let testToken = "tok-SECRET-7f3a9c/+&= é"
+
+let testLogger = Logger(label: "komet-client-tests")
+
+struct ServerDidNotStart: Error {}
+
+/// Runs a server (`run` receives the callback to call with the bound port) for the duration of `body`, then
+/// cancels it and waits for it to stop.
+func withRunningServer<Result>(
+    _ run: @escaping @Sendable (_ onListening: @escaping @Sendable (Int) -> Void) async throws -> Void,
+    _ body: (Int) async throws -> Result
+) async throws -> Result {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        group.addTask {
+            defer { continuation.finish() }
+            try await run { port in
+                continuation.yield(port)
+                continuation.finish()
+            }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw ServerDidNotStart() }
+        let result = try await body(port)
+        group.cancelAll()
+        return result
+    }
+}
+
+/// Starts a simulator on an ephemeral loopback port and gives `body` the simulator and a client talking to it.
+func withSimulator<Result>(
+    configuration: KometSimulatorConfiguration = KometSimulatorConfiguration(token: testToken, customers: 1...100),
+    faults: KometFaults = .none,
+    clientConfiguration: KometClientConfiguration = KometClientConfiguration(),
+    token: String = testToken,
+    _ body: (KometSimulator, KometClient) async throws -> Result
+) async throws -> Result {
+    let simulator = KometSimulator(configuration: configuration, logger: testLogger)
+    simulator.faults = faults
+    return try await withRunningServer({ onListening in
+        try await simulator.run(host: "127.0.0.1", port: 0, onListening: onListening)
+    }) { port in
+        try await withClient(baseURL: "http://127.0.0.1:\(port)/api", configuration: clientConfiguration, token: token) {
+            try await body(simulator, $0)
+        }
+    }
+}
+
+/// A client for `baseURL`, on its own `HTTPClient` built with the recommended configuration (or `httpConfiguration`).
+func withClient<Result>(
+    baseURL: String,
+    configuration: KometClientConfiguration = KometClientConfiguration(),
+    token: String = testToken,
+    httpConfiguration: HTTPClient.Configuration? = nil,
+    _ body: (KometClient) async throws -> Result
+) async throws -> Result {
+    var configuration = configuration
+    configuration.baseURL = baseURL
+    let clientConfiguration = configuration
+    return try await HTTPClient.withHTTPClient(
+        configuration: httpConfiguration ?? clientConfiguration.recommendedHTTPClientConfiguration
+    ) { httpClient in
+        try await body(KometClient(configuration: clientConfiguration, token: KometToken(token), httpClient: httpClient))
+    }
+}
+
+/// A port on 127.0.0.1 where nothing listens: a server is bound, stopped, and its port returned.
+func closedLoopbackPort() async throws -> Int {
+    let simulator = KometSimulator(configuration: KometSimulatorConfiguration(token: "unused"), logger: testLogger)
+    return try await withRunningServer({ onListening in
+        try await simulator.run(host: "127.0.0.1", port: 0, onListening: onListening)
+    }) { $0 }
+}
+
+/// A stand-in Komet that answers every API call with what `respond` returns, and remembers what it received.
+final class StubKomet: Sendable {
+    struct Received: Sendable {
+        var method: String
+        var uri: String
+        var body: String
+    }
+
+    private let respond: @Sendable (Request) -> Response
+    private let received = Mutex<[Received]>([])
+
+    init(respond: @escaping @Sendable (Request) -> Response) {
+        self.respond = respond
+    }
+
+    var requests: [Received] {
+        received.withLock { $0 }
+    }
+
+    func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let router = Router()
+        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 20)
+            self.received.withLock {
+                $0.append(
+                    Received(
+                        method: request.method.rawValue,
+                        uri: request.uri.description,
+                        body: String(buffer: body)
+                    )
+                )
+            }
+            return self.respond(request)
+        }
+        router.post("/api/customer.contact.add", use: handler)
+        router.get("/api/customer.contact.list", use: handler)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { onListening($0.localAddress?.port ?? 0) },
+            logger: testLogger
+        )
+        try await app.run()
+    }
+
+    /// Runs the stub for the duration of `body`, with a client pointed at it.
+    func with<Result>(
+        configuration: KometClientConfiguration = KometClientConfiguration(),
+        _ body: (KometClient) async throws -> Result
+    ) async throws -> Result {
+        try await withRunningServer({ try await self.run(onListening: $0) }) { port in
+            try await withClient(baseURL: "http://127.0.0.1:\(port)/api", configuration: configuration, body)
+        }
+    }
+
+    /// A response with a body.
+    static func answer(
+        _ status: HTTPResponse.Status = .ok,
+        _ body: String,
+        headers: HTTPFields = [.contentType: "application/json"]
+    ) -> Response {
+        Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// Runs `operation`, which must throw a `KometError`, and returns that error.
+func kometError<Value>(_ operation: () async throws(KometError) -> Value) async -> KometError? {
+    do {
+        _ = try await operation()
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// True when the token shows nowhere in the error (raw or percent-encoded).
+func tokenAbsent(from error: KometError) -> Bool {
+    let texts = [String(describing: error), String(reflecting: error), error.message]
+    let encodedToken = "tok-SECRET-7f3a9c%2F%2B%26%3D%20%C3%A9"
+    return texts.allSatisfy { !$0.contains(testToken) && !$0.contains("SECRET") && !$0.contains(encodedToken) }
+}
+
+let sampleRequest = KometContactRequest(
+    customerId: 17,
+    name: "Joe Smith",
+    type: "Buyer",
+    phone: "594-123-0982",
+    ext: "345",
+    email: "joe@example.com",
+    description: "nothing special"
+)
