@@ -16,6 +16,7 @@ extension KafkaConsumer {
         let cooperative = protocolName == "COOPERATIVE"
         let partitions = TopicPartitionList.partitions(list)
         let metadata: Logger.Metadata = [
+            KafkaLogKey.client: "\(String(cString: rd_kafka_name(rk)))",
             KafkaLogKey.partitions: "\(partitions.map(\.description).joined(separator: ","))",
             KafkaLogKey.protocolName: "\(protocolName)",
         ]
@@ -33,7 +34,8 @@ extension KafkaConsumer {
                 logger.error("Kafka assign failed", metadata: metadata.merging([KafkaLogKey.error: "\(error)"]) { $1 })
             }
             logger.info("Kafka partitions assigned", metadata: metadata)
-            if let session {
+            // Cooperative rebalances may assign nothing new: no need to tell the delegate.
+            if let session, !partitions.isEmpty {
                 session.delegate.consumer(session.consumer, didAssign: partitions)
             }
 
@@ -43,7 +45,7 @@ extension KafkaConsumer {
                 "Kafka partitions being revoked",
                 metadata: metadata.merging(["kafka.assignment.lost": "\(lost)"]) { $1 }
             )
-            if let session {
+            if let session, !partitions.isEmpty {
                 session.delegate.consumer(session.consumer, willRevoke: partitions)
                 if !lost {
                     do {
@@ -59,7 +61,8 @@ extension KafkaConsumer {
             unassign(rk: rk, list: list, cooperative: cooperative, logger: logger)
 
         default:
-            logger.error("Kafka rebalance error", metadata: metadata.merging([KafkaLogKey.error: "\(KafkaError(err))"]) { $1 })
+            logger.error(
+                "Kafka rebalance error", metadata: metadata.merging([KafkaLogKey.error: "\(KafkaError(err))"]) { $1 })
             unassign(rk: rk, list: nil, cooperative: false, logger: logger)
         }
     }

@@ -79,6 +79,8 @@ public final class KafkaConsumer: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let thread = Thread {
+                    // Named from inside: corelibs Foundation ignores a name set before `start()`.
+                    Thread.current.name = "kafka-consumer"
                     do {
                         try self.pollLoop(delegate: delegate)
                         continuation.resume()
@@ -86,7 +88,6 @@ public final class KafkaConsumer: Sendable {
                         continuation.resume(throwing: error)
                     }
                 }
-                thread.name = "kafka-consumer"
                 thread.start()
             }
         } onCancel: {
@@ -101,7 +102,8 @@ public final class KafkaConsumer: Sendable {
 
     /// Stores the offset to commit for `partition` (rd_kafka_offsets_store): `nextOffset` is the offset of the next
     /// record to consume (the committed position), i.e. the last finished offset + 1.
-    /// Thread-safe. A partition that is no longer assigned throws a `KafkaError` (`_STATE`); callers log and ignore it.
+    /// Thread-safe. A partition that is not (or no longer) assigned throws a `KafkaError` whose
+    /// `isPartitionNotAssigned` is true (`_STATE`, or `_UNKNOWN_PARTITION`); callers log and ignore it.
     public func storeOffset(_ partition: TopicPartition, nextOffset: Int64) throws {
         try TopicPartitionList.with([partition], offsets: [nextOffset]) { list throws(KafkaError) in
             let err = rd_kafka_offsets_store(client.rk, list)
@@ -189,7 +191,8 @@ public final class KafkaConsumer: Sendable {
         if let failure { throw failure }
     }
 
-    private func dispatch(_ message: UnsafeMutablePointer<rd_kafka_message_t>, to delegate: some KafkaConsumerDelegate) {
+    private func dispatch(_ message: UnsafeMutablePointer<rd_kafka_message_t>, to delegate: some KafkaConsumerDelegate)
+    {
         let err = message.pointee.err
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {

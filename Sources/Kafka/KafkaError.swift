@@ -30,6 +30,15 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The code of a produce whose message timed out before delivery (`_MSG_TIMED_OUT`).
     public static let messageTimedOutCode: Int32 = RD_KAFKA_RESP_ERR__MSG_TIMED_OUT.rawValue
 
+    /// The code of an operation on a partition this client does not know (`_UNKNOWN_PARTITION`).
+    public static let unknownPartitionCode: Int32 = RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION.rawValue
+
+    /// Whether this is `storeOffset`'s (and pause/resume's) error for a partition that is not (or no longer)
+    /// assigned to this consumer: `_STATE`, or `_UNKNOWN_PARTITION` for a partition it never had.
+    public var isPartitionNotAssigned: Bool {
+        code == Self.stateCode || code == Self.unknownPartitionCode
+    }
+
     /// An error with an explicit code; `name` comes from librdkafka.
     public init(code: Int32, message: String, isRetriable: Bool? = nil, isFatal: Bool = false, setting: String? = nil) {
         let err = rd_kafka_resp_err_t(rawValue: code)

@@ -16,9 +16,10 @@ final class KafkaProducerPollThread: Sendable {
 
     init(client: RdKafkaClient, logger: Logger) {
         let thread = Thread {
+            // Named from inside: corelibs Foundation ignores a name set before `start()`.
+            Thread.current.name = "kafka-producer"
             self.loop(client: client, logger: logger)
         }
-        thread.name = "kafka-producer"
         thread.start()
     }
 

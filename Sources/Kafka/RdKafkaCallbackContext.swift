@@ -33,9 +33,10 @@ final class RdKafkaCallbackContext: Sendable {
     func install(on conf: OpaquePointer) {
         rd_kafka_conf_set_opaque(conf, opaque)
         rd_kafka_conf_set_log_cb(conf) { rk, level, facility, message in
-            guard let context = RdKafkaCallbackContext.from(rk) else { return }
+            guard let rk, let context = RdKafkaCallbackContext.from(rk) else { return }
             context.log(
                 level: level,
+                client: String(cString: rd_kafka_name(rk)),
                 facility: facility.map { String(cString: $0) } ?? "",
                 message: message.map { String(cString: $0) } ?? ""
             )
@@ -46,11 +47,11 @@ final class RdKafkaCallbackContext: Sendable {
         }
     }
 
-    private func log(level: Int32, facility: String, message: String) {
+    private func log(level: Int32, client: String, facility: String, message: String) {
         logger.log(
             level: Self.logLevel(syslog: level),
             "\(message)",
-            metadata: [KafkaLogKey.facility: "\(facility)"]
+            metadata: [KafkaLogKey.client: "\(client)", KafkaLogKey.facility: "\(facility)"]
         )
     }
 
@@ -70,11 +71,15 @@ final class RdKafkaCallbackContext: Sendable {
         let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(err))
         guard err == RD_KAFKA_RESP_ERR__FATAL, let rk else {
             let error = KafkaError(err, message: text)
-            // Broker connection trouble is routine: librdkafka reconnects by itself.
+            // Broker connection trouble is routine (librdkafka reconnects by itself) and a `_TRANSPORT` error repeats
+            // a line that the log callback already wrote.
+            let level: Logger.Level =
+                err == RD_KAFKA_RESP_ERR__TRANSPORT ? .debug : error.isRetriable ? .warning : .error
+            let client = rk.map { String(cString: rd_kafka_name($0)) } ?? ""
             logger.log(
-                level: error.isRetriable ? .warning : .error,
+                level: level,
                 "librdkafka error",
-                metadata: [KafkaLogKey.error: "\(error)"]
+                metadata: [KafkaLogKey.client: "\(client)", KafkaLogKey.error: "\(error)"]
             )
             return
         }

@@ -66,9 +66,15 @@ struct RdKafkaConfiguration {
         let result = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
         guard result == RD_KAFKA_CONF_OK else {
             let text = errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            let message =
-                text.isEmpty
-                ? "Invalid value for configuration property \"\(key)\"" : text
+            // librdkafka names the canonical property (an alias such as linger.ms reports queue.buffering.max.ms).
+            let message: String
+            if text.isEmpty {
+                message = "Invalid value for configuration property \"\(key)\""
+            } else if text.contains("\"\(key)\"") {
+                message = text
+            } else {
+                message = "Configuration property \"\(key)\": \(text)"
+            }
             throw .configuration(key, message)
         }
     }

@@ -136,7 +136,8 @@ public final class KometClient: KometAPI {
             throw KometError(
                 failureClass: .systemic,
                 code: "client_misconfigured",
-                message: "invalid Komet URL (baseURL \(configuration.baseURL)): \(token.redact(String(describing: error)))"
+                message:
+                    "invalid Komet URL (baseURL \(configuration.baseURL)): \(token.redact(String(describing: error)))"
             )
         }
         let collector = KometResponseCollector(maxBytes: configuration.maxResponseBytes)

@@ -53,7 +53,9 @@ struct KometResponseInterpreter: Sendable {
         _ response: KometHTTPResponse,
         method: KometMethod
     ) throws(KometError) -> KometStatusEnvelope {
-        if let failure = httpStatusFailure(status: response.status, retryAfter: response.retryAfter, body: response.body) {
+        if let failure = httpStatusFailure(
+            status: response.status, retryAfter: response.retryAfter, body: response.body)
+        {
             throw failure
         }
         guard let envelope = try? JSONDecoder().decode(KometStatusEnvelope.self, from: response.body) else {

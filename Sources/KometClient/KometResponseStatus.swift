@@ -22,6 +22,7 @@ enum KometResponseStatus: Sendable, Hashable, Decodable {
             default: break
             }
         }
-        throw DecodingError.dataCorruptedError(in: container, debugDescription: "status is not 1, \"1\", true, 0, \"0\" or false")
+        throw DecodingError.dataCorruptedError(
+            in: container, debugDescription: "status is not 1, \"1\", true, 0, \"0\" or false")
     }
 }

@@ -27,7 +27,8 @@ public struct KometToken: Sendable, Hashable, CustomStringConvertible, CustomDeb
         guard let file else {
             throw KometTokenError(
                 code: "token_missing",
-                message: "no Komet token: environment variable \(variable) is unset or empty and no token file is configured"
+                message:
+                    "no Komet token: environment variable \(variable) is unset or empty and no token file is configured"
             )
         }
         let contents: String
@@ -36,14 +37,16 @@ public struct KometToken: Sendable, Hashable, CustomStringConvertible, CustomDeb
         } catch {
             throw KometTokenError(
                 code: "token_file_unreadable",
-                message: "no Komet token: environment variable \(variable) is unset or empty and the token file \(file) cannot be read"
+                message:
+                    "no Komet token: environment variable \(variable) is unset or empty and the token file \(file) cannot be read"
             )
         }
         let trimmed = contents.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
             throw KometTokenError(
                 code: "token_empty",
-                message: "no Komet token: environment variable \(variable) is unset or empty and the token file \(file) is empty"
+                message:
+                    "no Komet token: environment variable \(variable) is unset or empty and the token file \(file) is empty"
             )
         }
         return KometToken(trimmed)

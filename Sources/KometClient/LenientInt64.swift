@@ -15,7 +15,8 @@ struct LenientInt64: Sendable, Hashable, Decodable {
         {
             value = number
         } else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an integer or a string of digits")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "not an integer or a string of digits")
         }
     }
 }

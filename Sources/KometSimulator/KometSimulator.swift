@@ -3,6 +3,7 @@ import Hummingbird
 import KometClient
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// An in-process Komet Sales simulator (Hummingbird 2) for tests and the demo.
@@ -35,9 +36,16 @@ public final class KometSimulator: Sendable {
     }
 
     /// Runs the HTTP server on `host:port` (port 0 picks a free one) until the task is cancelled; calls
-    /// `onListening` with the bound port once the server listens.
+    /// `onListening` with the bound port once the server listens. (On cancellation Hummingbird logs
+    /// "Waiting on child channel: CancellationError()" at error level; inside a `ServiceGroup` prefer `service`.)
     public func run(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void) async throws {
         try await makeApplication(host: host, port: port, onListening: onListening).run()
+    }
+
+    /// The HTTP server as a ServiceLifecycle `Service`, to run in the caller's `ServiceGroup`: it stops on
+    /// graceful shutdown. `onListening` gets the bound port once the server listens.
+    public func service(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void) -> some Service {
+        makeApplication(host: host, port: port, onListening: onListening)
     }
 
     /// Like `run`, but also shuts down gracefully on SIGTERM and SIGINT (for the `komet-sim` executable).
@@ -173,7 +181,8 @@ public final class KometSimulator: Sendable {
         }
         switch outcome {
         case .listed(let contacts):
-            return SimulatorAnswers.json(SimulatorAnswers.Listed(contacts: contacts.map(SimulatorAnswers.ListedContact.init)))
+            return SimulatorAnswers.json(
+                SimulatorAnswers.Listed(contacts: contacts.map(SimulatorAnswers.ListedContact.init)))
         case .failed(let message):
             return SimulatorAnswers.failed(message)
         }

@@ -60,11 +60,11 @@ struct KafkaMockCommand: ParsableCommand {
             return source
         }
         let commands = Thread {
+            Thread.current.name = "kafka-mock-stdin"
             while let line = readLine() {
                 MockOutput.line(MockCommandRunner(cluster: cluster).execute(line))
             }
         }
-        commands.name = "kafka-mock-stdin"
         commands.start()
 
         stopped.wait()

@@ -48,11 +48,13 @@ struct DemoCommand: AsyncParsableCommand {
         try cluster.createTopic("contacts.komet.dlq", partitions: 4)
 
         print("Starting the Komet simulator …")
+        var simulatorLogger = Logger(label: "komet-sim")
+        simulatorLogger.logLevel = .critical  // its shutdown is a cancellation, which Hummingbird reports as an error
         let simulator = KometSimulator(
             configuration: KometSimulatorConfiguration(
                 token: secret, customers: Set(1...50), contactTypes: ["None", "Buyer", "A/P"],
                 dailyQuota: 1_000, seed: 42),
-            logger: logger)
+            logger: simulatorLogger)
         simulator.faults.latencyMs = latencyMs
 
         let samples = DemoSample.all()

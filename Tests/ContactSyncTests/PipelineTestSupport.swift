@@ -36,12 +36,16 @@ final class FakeSink: OutcomeSink {
     }
 
     private let state: Mutex<(records: [Published], failuresLeft: Int)>
+    private let onAttempt: @Sendable () -> Void
 
-    init(failFirst: Int = 0) {
+    /// - Parameter onAttempt: runs before every publish attempt, failed ones included.
+    init(failFirst: Int = 0, onAttempt: @escaping @Sendable () -> Void = {}) {
         state = Mutex(([], failFirst))
+        self.onAttempt = onAttempt
     }
 
     func publish(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) async throws {
+        onAttempt()
         try state.withLock { state in
             if state.failuresLeft > 0 {
                 state.failuresLeft -= 1

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import KometClient
+import Synchronization
 import Testing
 
 @testable import ContactSync
@@ -91,11 +92,20 @@ import Testing
     }
 
     @Test func offsetsMoveOnlyAfterTheOutcomeIsDelivered() async throws {
-        let harness = H(sink: FakeSink(failFirst: 3))
+        let consumerBox = Mutex<FakeConsumer?>(nil)
+        let storedBeforeDelivery = Mutex<[Int64]>([])
+        let sink = FakeSink(failFirst: 3) {
+            // Before every publish attempt (the broker is "down" for the first three): nothing may be stored yet.
+            let stored = consumerBox.withLock { $0?.storedOffsets(H.partition(0)) ?? [] }
+            storedBeforeDelivery.withLock { $0 += stored }
+        }
+        let harness = H(sink: sink)
+        consumerBox.withLock { $0 = harness.consumer }
         try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))], timeout: .seconds(30))
         #expect(harness.sink.records.count == 1)
         #expect(harness.komet.addCalls == 1)
-        #expect(harness.consumer.storedOffsets(H.partition(0)) == [1])
+        #expect(storedBeforeDelivery.withLock { $0 }.isEmpty)
+        #expect(Set(harness.consumer.storedOffsets(H.partition(0))) == [1])
     }
 
     @Test func transientFailuresAreRetriedThenDeadLettered() async throws {

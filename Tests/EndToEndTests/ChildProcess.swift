@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A process started by a test. Its stdout and stderr go to files in the test's directory (no pipe can fill up and
@@ -85,7 +85,9 @@ final class ChildProcess {
 
     /// Sends SIGTERM and waits (without blocking a thread) until the process exits or `timeout` passes.
     /// Returns the exit status and how long the exit took, or nil on timeout (the process is then still running).
-    func terminate(timeout: Duration) async throws -> (status: Int32, reason: Process.TerminationReason, took: Duration)? {
+    func terminate(timeout: Duration) async throws -> (
+        status: Int32, reason: Process.TerminationReason, took: Duration
+    )? {
         let clock = ContinuousClock()
         let start = clock.now
         if process.isRunning { process.terminate() }

@@ -8,7 +8,8 @@ enum E2EEnvironment {
         if let override = ProcessInfo.processInfo.environment["KOMET_SYNC_BIN_DIR"], !override.isEmpty {
             return URL(fileURLWithPath: override, isDirectory: true)
         }
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
         // On macOS the test binary sits inside `<name>.xctest/Contents/MacOS`.

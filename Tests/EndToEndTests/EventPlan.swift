@@ -66,7 +66,8 @@ struct EventPlan {
         random: inout SeededGenerator
     ) -> Event {
         func phone(_ type: Int) -> SourceEvent.Phone {
-            let extensionPart = Int.random(in: 0..<4, using: &random) == 0 ? " x\(Int.random(in: 10...999, using: &random))" : ""
+            let extensionPart =
+                Int.random(in: 0..<4, using: &random) == 0 ? " x\(Int.random(in: 10...999, using: &random))" : ""
             return SourceEvent.Phone(
                 Number: "555-\(String(format: "%04d", Int.random(in: 0...9999, using: &random)))\(extensionPart)",
                 PhoneNumberID: Int.random(in: 1...99_999, using: &random), Type: type)

@@ -52,8 +52,9 @@ struct OutcomeLedger {
                 issues.append("DLQ record \(record.position) lacks the original partition/offset headers")
                 continue
             }
-            if record.header("kafka_dlt-original-topic") != E2ESystem.inputTopic {
-                issues.append("DLQ record \(record.position) has original topic \(record.header("kafka_dlt-original-topic") ?? "nil")")
+            let originalTopic = record.header("kafka_dlt-original-topic")
+            if originalTopic != E2ESystem.inputTopic {
+                issues.append("DLQ record \(record.position) has original topic \(originalTopic ?? "nil")")
             }
             add(.deadLetter(record), at: RecordPosition(partition: partition, offset: offset), from: record)
         }
@@ -78,7 +79,8 @@ struct OutcomeLedger {
 
     var outcomeCount: Int { outcomes.values.reduce(0) { $0 + $1.count } }
     var duplicateStatusCount: Int {
-        outcomes.values.joined().filter { if case .success(let s) = $0 { s.status == "duplicate" } else { false } }.count
+        outcomes.values.joined().filter { if case .success(let s) = $0 { s.status == "duplicate" } else { false } }
+            .count
     }
 
     /// Checks that one outcome is of the right kind for the input's event kind. `expectedStatus` is checked when set.
@@ -94,7 +96,9 @@ struct OutcomeLedger {
                 problems.append("\(label): status \(success.status), expected one of \(expectedStatuses.sorted())")
             }
             if success.dedupeKey != key { problems.append("\(label): dedupeKey \(success.dedupeKey ?? "nil")") }
-            if success.record.key != key { problems.append("\(label): success record key \(success.record.key ?? "nil")") }
+            if success.record.key != key {
+                problems.append("\(label): success record key \(success.record.key ?? "nil")")
+            }
             if success.contactId == nil { problems.append("\(label): success record without komet.contactId") }
             return problems
         case (.deadLetter(let record), let reason?):

@@ -55,7 +55,8 @@ struct PipelineEndToEndTests {
                     if index == 0 {
                         contactIdByKey[key] = contactId
                     } else if let first = contactIdByKey[key], first != contactId {
-                        outcomeIssues.append("duplicate \(position) of \(key) points at contact \(contactId), not \(first)")
+                        outcomeIssues.append(
+                            "duplicate \(position) of \(key) points at contact \(contactId), not \(first)")
                     }
                 }
             }
@@ -73,7 +74,8 @@ struct PipelineEndToEndTests {
 
         print(
             "e2e exactly-once: \(plan.events.count) events (\(plan.duplicateCount) duplicates, \(plan.badCount) bad), "
-                + "\(ledger.outcomeCount) outcomes (\(contents.success.count) success, \(contents.deadLetters.count) DLQ, "
+                + "\(ledger.outcomeCount) outcomes (\(contents.success.count) success, "
+                + "\(contents.deadLetters.count) DLQ, "
                 + "\(ledger.duplicateStatusCount) duplicate), \(contacts.count) contacts, "
                 + "\(Self.seconds(clock.now - start)) s")
     }
@@ -92,12 +94,16 @@ struct PipelineEndToEndTests {
         let configuration = try system.writeWorkerConfiguration(maxInFlight: 2)
 
         let first = try system.startWorker(configuration: configuration)
-        try await system.waitUntil("30% of the outcomes", timeout: .seconds(120), interval: .milliseconds(200), worker: first) {
+        try await system.waitUntil(
+            "30% of the outcomes", timeout: .seconds(120), interval: .milliseconds(200), worker: first
+        ) {
             try await system.outcomeCount() * 10 >= expected * 3
         }
         let firstExit = try #require(
             try await first.terminate(timeout: .seconds(30)), "the worker did not exit within 30 s of SIGTERM")
-        #expect(firstExit.reason == .exit && firstExit.status == 0, "first worker exit: \(firstExit.reason) \(firstExit.status)")
+        #expect(
+            firstExit.reason == .exit && firstExit.status == 0,
+            "first worker exit: \(firstExit.reason) \(firstExit.status)")
         let snapshotAtStop = try await system.snapshot()
         let outcomesAtStop =
             snapshotAtStop.recordCount(E2ESystem.successTopic) + snapshotAtStop.recordCount(E2ESystem.deadLetterTopic)
@@ -112,7 +118,8 @@ struct PipelineEndToEndTests {
                     >= expected
         }
         let secondExit = try #require(
-            try await second.terminate(timeout: .seconds(30)), "the restarted worker did not exit within 30 s of SIGTERM")
+            try await second.terminate(timeout: .seconds(30)),
+            "the restarted worker did not exit within 30 s of SIGTERM")
         #expect(secondExit.reason == .exit && secondExit.status == 0, "second worker exit: \(secondExit.status)")
 
         let contents = try await system.readTopics()
@@ -201,7 +208,8 @@ struct PipelineEndToEndTests {
             #expect(!place.text.contains(fragment), "a fragment of the token appears in the \(place.name)")
         }
         let successRecords = places.first { $0.name == "topic \(E2ESystem.successTopic)" }?.text ?? ""
-        #expect(!successRecords.contains("authenticationToken"), "a success record carries an authenticationToken field")
+        #expect(
+            !successRecords.contains("authenticationToken"), "a success record carries an authenticationToken field")
 
         let stats = (try? await system.simulator.stats()) ?? "?"
         print(

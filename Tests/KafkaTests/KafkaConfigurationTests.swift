@@ -27,7 +27,8 @@ struct KafkaConfigurationTests {
         #expect(error?.code == KafkaError.invalidArgumentCode)
     }
 
-    @Test("producer", arguments: [("bogus.key", "1"), ("acks", "1"), ("enable.idempotence", "false"), ("linger.ms", "x")])
+    @Test(
+        "producer", arguments: [("bogus.key", "1"), ("acks", "1"), ("enable.idempotence", "false"), ("linger.ms", "x")])
     func producerRejects(_ key: String, _ value: String) throws {
         let error = #expect(throws: KafkaError.self) {
             _ = try KafkaProducer(configuration: [key: value], logger: Logger(label: "test"))

@@ -20,6 +20,9 @@ struct KafkaConsumerLifecycleTests {
         task.cancel()
         try await task.value
         #expect(Set(delegate.revoked) == Set(delegate.assigned), "close revokes everything that was assigned")
+        let revoked = try #require(delegate.revoked.first)
+        let storeError = #expect(throws: KafkaError.self) { try consumer.storeOffset(revoked, nextOffset: 1) }
+        #expect(storeError?.isPartitionNotAssigned == true, "\(String(describing: storeError))")
 
         let error = await #expect(throws: KafkaError.self) { try await consumer.run(delegate: delegate) }
         #expect(error?.code == KafkaError.stateCode)

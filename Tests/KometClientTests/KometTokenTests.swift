@@ -22,7 +22,9 @@ struct KometTokenTests {
     func redact() {
         let token = KometToken("a/b c")
         #expect(token.redact("x a/b c y a/b c") == "x <redacted> y <redacted>")
-        #expect(token.redact("GET /api?authenticationToken=a%2Fb%20c&customerId=1") == "GET /api?authenticationToken=<redacted>&customerId=1")
+        #expect(
+            token.redact("GET /api?authenticationToken=a%2Fb%20c&customerId=1")
+                == "GET /api?authenticationToken=<redacted>&customerId=1")
         #expect(KometToken("").redact("unchanged") == "unchanged")
     }
 
@@ -36,7 +38,8 @@ struct KometTokenTests {
 
     @Test("load falls back to the file, trailing newline trimmed")
     func loadFromFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("komet-token-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("komet-token-\(UUID().uuidString)")
+            .path
         try "tok-FILE-9\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let token = try KometToken.load(environment: ["KOMET_TOKEN": ""], file: path)
@@ -61,7 +64,8 @@ struct KometTokenTests {
 
     @Test("an empty token file is refused")
     func emptyFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("komet-token-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("komet-token-\(UUID().uuidString)")
+            .path
         try "\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let error = try #require(throws: KometTokenError.self) {

@@ -8,7 +8,12 @@ import Synchronization
 /// The token of every test: distinctive, with characters that need percent-encoding in a URL.
 let testToken = "tok-SECRET-7f3a9c/+&= é"
 
-let testLogger = Logger(label: "komet-client-tests")
+/// Quiet: cancelling a Hummingbird server (as every test does at its end) logs an error line.
+let testLogger: Logger = {
+    var logger = Logger(label: "komet-client-tests")
+    logger.logLevel = .critical
+    return logger
+}()
 
 struct ServerDidNotStart: Error {}
 
@@ -48,7 +53,8 @@ func withSimulator<Result>(
     return try await withRunningServer({ onListening in
         try await simulator.run(host: "127.0.0.1", port: 0, onListening: onListening)
     }) { port in
-        try await withClient(baseURL: "http://127.0.0.1:\(port)/api", configuration: clientConfiguration, token: token) {
+        try await withClient(baseURL: "http://127.0.0.1:\(port)/api", configuration: clientConfiguration, token: token)
+        {
             try await body(simulator, $0)
         }
     }
@@ -68,7 +74,8 @@ func withClient<Result>(
     return try await HTTPClient.withHTTPClient(
         configuration: httpConfiguration ?? clientConfiguration.recommendedHTTPClientConfiguration
     ) { httpClient in
-        try await body(KometClient(configuration: clientConfiguration, token: KometToken(token), httpClient: httpClient))
+        try await body(
+            KometClient(configuration: clientConfiguration, token: KometToken(token), httpClient: httpClient))
     }
 }
 

@@ -36,9 +36,12 @@ struct EventProcessor: Sendable {
                 return nil
             } catch {
                 if Task.isCancelled { return nil }
-                // Whatever went wrong, one event must not stop the others: it becomes a dead letter, and its claim is
-                // released so that a replay of the dead letter is processed again.
-                try? await store.remove(key: job.key)
+                // Whatever went wrong, one event must not stop the others: it becomes a dead letter. Its claim is
+                // released (so a replay of the dead letter is processed again) only when no call could have created
+                // the contact; otherwise the row stays, and a replay reconciles or skips instead of calling again.
+                if attempts == 0, case .pending? = try? await store.entry(key: job.key)?.state {
+                    try? await store.remove(key: job.key)
+                }
                 let detail = "\(type(of: error)): \(String(describing: error))"
                 return Result(
                     outcome: .deadLetter(reason: PipelineReason.internalError, detail: detail, httpStatus: nil),
@@ -71,16 +74,27 @@ struct EventProcessor: Sendable {
                     reason: PipelineReason.ambiguousOutcome,
                     detail: "an earlier call for this key may have created the contact", httpStatus: nil)
             case .retry:
-                try await store.reclaim(key: key, owner: owner, now: Date())
+                if let done = try await reclaim(key) { return .success(.duplicate, contactId: done, message: "already created", request: request) }
             case .reconcile:
                 if let found = try await reconcile(request, attempts: &attempts) {
                     try await store.markDone(key: key, contactId: found.id, now: Date())
                     return .success(.reconciled, contactId: found.id, message: "found in Komet", request: request)
                 }
-                try await store.reclaim(key: key, owner: owner, now: Date())
+                if let done = try await reclaim(key) { return .success(.duplicate, contactId: done, message: "already created", request: request) }
             }
         }
         return try await call(key: key, request: request, attempts: &attempts)
+    }
+
+    /// Takes over an ambiguous claim. Returns the contact id when another owner finished the key meanwhile.
+    private func reclaim(_ key: String) async throws -> Int64? {
+        do {
+            try await store.reclaim(key: key, owner: owner, now: Date())
+            return nil
+        } catch let error as DedupeStoreError where error.code == .alreadyDone {
+            guard case .done(let contactId, _)? = try await store.entry(key: key)?.state else { throw error }
+            return contactId
+        }
     }
 
     /// Calls `customer.contact.add` until a terminal answer, within the retry policy.

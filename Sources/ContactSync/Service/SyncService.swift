@@ -37,9 +37,10 @@ public final class SyncService: Service {
     }
 
     public func run() async throws {
-        let producer = try KafkaProducer(configuration: configuration.kafka, logger: logger)
+        let producer = try KafkaProducer(configuration: KafkaRoleSettings.producer(configuration.kafka), logger: logger)
         let consumer = try KafkaConsumer(
-            configuration: configuration.kafka, topics: configuration.inputTopics, logger: logger)
+            configuration: KafkaRoleSettings.consumer(configuration.kafka), topics: configuration.inputTopics,
+            logger: logger)
         let komet = KometClient(configuration: configuration.komet, token: token, httpClient: httpClient)
         let owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
         let pipeline = Pipeline(

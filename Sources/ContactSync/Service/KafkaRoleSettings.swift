@@ -1,0 +1,32 @@
+/// Splits the `kafka.*` settings between the consumer and the producer.
+///
+/// Operators write one set of librdkafka settings (brokers, SASL, SSL, …). Properties that librdkafka documents as
+/// consumer-only (C) or producer-only (P) are given only to that client, so neither logs a warning about the other's.
+enum KafkaRoleSettings {
+    static let consumerOnly: Set<String> = [
+        "group.id", "group.instance.id", "partition.assignment.strategy", "session.timeout.ms",
+        "heartbeat.interval.ms", "group.protocol.type", "coordinator.query.interval.ms", "max.poll.interval.ms",
+        "enable.auto.commit", "auto.commit.interval.ms", "enable.auto.offset.store", "queued.min.messages",
+        "queued.max.messages.kbytes", "fetch.wait.max.ms", "fetch.message.max.bytes", "max.partition.fetch.bytes",
+        "fetch.max.bytes", "fetch.min.bytes", "fetch.error.backoff.ms", "isolation.level", "enable.partition.eof",
+        "check.crcs", "auto.offset.reset", "consume.callback.max.messages", "allow.auto.create.topics",
+        "client.rack",
+    ]
+
+    static let producerOnly: Set<String> = [
+        "transactional.id", "transaction.timeout.ms", "enable.idempotence", "enable.gapless.guarantee",
+        "queue.buffering.max.messages", "queue.buffering.max.kbytes", "queue.buffering.max.ms", "linger.ms",
+        "message.send.max.retries", "retries", "retry.backoff.ms", "queue.buffering.backpressure.threshold",
+        "compression.codec", "compression.type", "batch.num.messages", "batch.size", "delivery.report.only.error",
+        "sticky.partitioning.linger.ms", "acks", "request.required.acks", "request.timeout.ms", "message.timeout.ms",
+        "delivery.timeout.ms", "partitioner", "compression.level",
+    ]
+
+    static func consumer(_ settings: [String: String]) -> [String: String] {
+        settings.filter { !producerOnly.contains($0.key) }
+    }
+
+    static func producer(_ settings: [String: String]) -> [String: String] {
+        settings.filter { !consumerOnly.contains($0.key) }
+    }
+}
