@@ -33,7 +33,7 @@ extension KafkaConsumer {
             if let error {
                 logger.error("Kafka assign failed", metadata: metadata.merging([KafkaLogKey.error: "\(error)"]) { $1 })
             }
-            logger.info("Kafka partitions assigned", metadata: metadata)
+            logger.log(level: partitions.isEmpty ? .debug : .info, "Kafka partitions assigned", metadata: metadata)
             // Cooperative rebalances may assign nothing new: no need to tell the delegate.
             if let session, !partitions.isEmpty {
                 session.delegate.consumer(session.consumer, didAssign: partitions)
@@ -43,7 +43,7 @@ extension KafkaConsumer {
             let lost = rd_kafka_assignment_lost(rk) != 0
             logger.info(
                 "Kafka partitions being revoked",
-                metadata: metadata.merging(["kafka.assignment.lost": "\(lost)"]) { $1 }
+                metadata: metadata.merging([KafkaLogKey.assignmentLost: "\(lost)"]) { $1 }
             )
             if let session, !partitions.isEmpty {
                 session.delegate.consumer(session.consumer, willRevoke: partitions)

@@ -5,8 +5,8 @@ enum KafkaLogKey {
     static let topic = "kafka.topic"
     static let partition = "kafka.partition"
     static let partitions = "kafka.partitions"
-    static let offset = "kafka.offset"
     static let error = "kafka.error"
     static let protocolName = "kafka.rebalance.protocol"
-    static let setting = "kafka.setting"
+    static let assignmentLost = "kafka.assignment.lost"
+    static let outputQueueLength = "kafka.outq"
 }

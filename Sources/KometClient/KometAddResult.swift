@@ -5,6 +5,7 @@ public struct KometAddResult: Sendable, Hashable {
     /// Komet's message, e.g. "Contact was successfully saved".
     public var message: String
 
+    /// A result with Komet's contact id and message.
     public init(contactId: Int64, message: String) {
         self.contactId = contactId
         self.message = message

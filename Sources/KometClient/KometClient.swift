@@ -16,6 +16,7 @@ public final class KometClient: KometAPI {
     private let httpClient: HTTPClient
     private let interpreter: KometResponseInterpreter
 
+    /// A client using `httpClient`, which stays owned (and shut down) by the caller.
     public init(configuration: KometClientConfiguration, token: KometToken, httpClient: HTTPClient) {
         self.configuration = configuration
         self.token = token

@@ -14,6 +14,7 @@ public struct KometError: Error, Sendable, Hashable, CustomStringConvertible {
     /// How long Komet asked us to wait (`Retry-After`), for throttled answers that carried one.
     public var retryAfter: Duration?
 
+    /// An error; `message` must already be free of the token.
     public init(
         failureClass: KometFailureClass,
         code: String,

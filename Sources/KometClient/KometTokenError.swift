@@ -4,6 +4,7 @@ public struct KometTokenError: Error, Sendable, Hashable, CustomStringConvertibl
     public var code: String
     public var message: String
 
+    /// An error with a stable code and a message naming the variable or file.
     public init(code: String, message: String) {
         self.code = code
         self.message = message

@@ -29,6 +29,7 @@ public final class KometSimulator: Sendable {
     private let logger: Logger
     private let state: Mutex<SimulatorState>
 
+    /// A simulator with no contacts and no faults; `logger` is used by the HTTP server and never sees the token.
     public init(configuration: KometSimulatorConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger

@@ -29,5 +29,6 @@ public struct KometSimulatorStats: Codable, Sendable, Hashable {
     /// Contacts stored now (created, whether the answer arrived or not).
     public var contacts = 0
 
+    /// All counters at zero.
     public init() {}
 }
