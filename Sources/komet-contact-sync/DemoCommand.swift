@@ -30,7 +30,8 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let secret = "demo-" + UUID().uuidString
         let token = KometToken(secret)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("komet-sync-demo-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "komet-sync-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
 
@@ -141,7 +142,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let width = max(24, labels.map(\.count).max() ?? 0)
         func row(_ a: String, _ b: String, _ c: String, _ d: String) -> String {
-            a.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + b.padding(toLength: 12, withPad: " ", startingAt: 0)
+            a.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                + b.padding(toLength: 12, withPad: " ", startingAt: 0)
                 + "  " + c.leftPadded(8) + "  " + d.leftPadded(8)
         }
         print("")
@@ -156,7 +158,9 @@ struct DemoCommand: AsyncParsableCommand {
         print(row("total", "", "\(total)", "\(samples.count)"))
         let contacts = simulator.contacts().values.reduce(0) { $0 + $1.count }
         print("")
-        print("Sample events: \(samples.count); outcome records: \(total); contacts created in the simulator: \(contacts).")
+        print(
+            "Sample events: \(samples.count); outcome records: \(total); contacts created in the simulator: \(contacts)."
+        )
         let matched = total == samples.count && outcomes == expected
         print(matched ? "Every event has exactly one outcome, as expected." : "MISMATCH: see the table.")
         return matched

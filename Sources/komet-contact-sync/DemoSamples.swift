@@ -18,8 +18,12 @@ struct DemoSample {
             let phones: String
             switch index % 4 {
             case 0: phones = #"[{"Number":"594-123-\#(1000 + index) ext. \#(index)","PhoneNumberID":1,"Type":1}]"#
-            case 1: phones = #"[{"Number":"305-555-\#(1000 + index)","PhoneNumberID":2,"Type":2},{"Number":" none","Type":3}]"#
-            case 2: phones = #"[{"Number":"594-200-\#(1000 + index)","Type":1},{"Number":"594-201-\#(1000 + index)","Type":3}]"#
+            case 1:
+                phones =
+                    #"[{"Number":"305-555-\#(1000 + index)","PhoneNumberID":2,"Type":2},{"Number":" none","Type":3}]"#
+            case 2:
+                phones =
+                    #"[{"Number":"594-200-\#(1000 + index)","Type":1},{"Number":"594-201-\#(1000 + index)","Type":3}]"#
             default: phones = "[]"
             }
             let value = #"""
@@ -31,7 +35,8 @@ struct DemoSample {
         }
         // The same events again, as a retrying upstream would send them.
         for index in 1...6 {
-            samples.append(DemoSample(key: samples[index - 1].key, value: samples[index - 1].value, expected: "duplicate"))
+            samples.append(
+                DemoSample(key: samples[index - 1].key, value: samples[index - 1].value, expected: "duplicate"))
         }
         samples.append(
             DemoSample(
@@ -53,7 +58,10 @@ struct DemoSample {
                 expected: "created"))
         let bad: [(String, String)] = [
             (#"{"Contact":{"FirstName":"Broken""#, "invalid_json"),
-            (#"{"Contact":{"FirstName":"Nine","PhoneNumbers":[{"Number":"1","Type":9}]},"CustomerID":2}"#, "invalid_phone_type"),
+            (
+                #"{"Contact":{"FirstName":"Nine","PhoneNumbers":[{"Number":"1","Type":9}]},"CustomerID":2}"#,
+                "invalid_phone_type"
+            ),
             (
                 #"{"Contact":{"FirstName":"Five","PhoneNumbers":[{"Number":"1","Type":1},{"Number":"2","Type":1},"#
                     + #"{"Number":"3","Type":2},{"Number":"4","Type":3},{"Number":"5","Type":6}]},"CustomerID":2}"#,

@@ -25,7 +25,9 @@ struct HealthServer: Service {
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "komet-contact-sync"),
             onServerRunning: { channel in
-                logger.info("HTTP server listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                logger.info(
+                    "HTTP server listening",
+                    metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             },
             logger: logger
         )

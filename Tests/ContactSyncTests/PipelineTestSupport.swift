@@ -100,13 +100,17 @@ final class FakeKomet: KometAPI {
             switch answer {
             case .success:
                 let id = Int64(1_000 + state.created.count)
-                state.created.append(KometContact(id: id, name: request.name, type: request.type, phone: request.phone, email: request.email))
+                state.created.append(
+                    KometContact(
+                        id: id, name: request.name, type: request.type, phone: request.phone, email: request.email))
                 return KometAddResult(contactId: id, message: "Contact was successfully saved")
             case .failure(let error):
                 if error.failureClass == .ambiguous {
                     // The request went through; only the answer was lost.
                     let id = Int64(1_000 + state.created.count)
-                    state.created.append(KometContact(id: id, name: request.name, type: request.type, phone: request.phone, email: request.email))
+                    state.created.append(
+                        KometContact(
+                            id: id, name: request.name, type: request.type, phone: request.phone, email: request.email))
                 }
                 throw error
             }

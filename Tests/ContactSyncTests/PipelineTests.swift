@@ -76,7 +76,8 @@ import Testing
         let harness = H(komet: komet)
         var messages = [H.message(offset: 0, key: "slow", value: H.event(name: "Slow"))]
         for offset in 1...5 {
-            messages.append(H.message(offset: Int64(offset), key: "fast-\(offset)", value: H.event(name: "Fast\(offset)")))
+            messages.append(
+                H.message(offset: Int64(offset), key: "fast-\(offset)", value: H.event(name: "Fast\(offset)")))
         }
         try await harness.run(messages) {
             // Let the fast keys finish while the slow one is still in flight.
@@ -140,7 +141,8 @@ import Testing
 
     @Test func rejectedCallsAreDeadLetteredWithKometsMessage() async throws {
         let komet = FakeKomet { _, _ in
-            .failure(KometError(failureClass: .rejected, code: "rejected", httpStatus: 200, message: "Customer not found"))
+            .failure(
+                KometError(failureClass: .rejected, code: "rejected", httpStatus: 200, message: "Customer not found"))
         }
         let harness = H(komet: komet)
         try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
@@ -238,7 +240,8 @@ import Testing
         let harness = H(komet: komet)
         try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
         for record in harness.sink.records {
-            let text = record.headers.map { "\($0.key)=\($0.stringValue ?? "")" }.joined()
+            let text =
+                record.headers.map { "\($0.key)=\($0.stringValue ?? "")" }.joined()
                 + String(decoding: record.value ?? [], as: UTF8.self)
             #expect(!text.contains("secret-token-for-tests"))
         }

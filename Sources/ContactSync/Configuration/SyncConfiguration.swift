@@ -53,7 +53,8 @@ public struct SyncConfiguration: Sendable {
         Setting(key: "kafka.bootstrap.servers", defaultValue: "127.0.0.1:9092", summary: "Kafka brokers (librdkafka)."),
         Setting(key: "kafka.group.id", defaultValue: "komet-contact-sync", summary: "Consumer group of all replicas."),
         Setting(key: "topics.input", defaultValue: "contacts.created", summary: "Input topics, comma-separated."),
-        Setting(key: "topics.success", defaultValue: "contacts.komet.succeeded", summary: "Topic for success outcomes."),
+        Setting(
+            key: "topics.success", defaultValue: "contacts.komet.succeeded", summary: "Topic for success outcomes."),
         Setting(key: "topics.deadLetter", defaultValue: "contacts.komet.dlq", summary: "Dead-letter topic."),
         Setting(key: "komet.baseURL", defaultValue: "https://api.kometsales.com/api", summary: "Komet API root."),
         Setting(key: "komet.tokenVariable", defaultValue: "KOMET_TOKEN", summary: "Env variable with the token."),
@@ -90,7 +91,8 @@ public struct SyncConfiguration: Sendable {
             key: "pipeline.maxBuffered", defaultValue: "2000",
             summary: "Buffered events before partitions are paused."),
         Setting(key: "pipeline.maxPayloadBytes", defaultValue: "1048576", summary: "Larger events are refused unread."),
-        Setting(key: "pipeline.drainTimeout", defaultValue: "30s", summary: "Wait for in-flight events on revoke/stop."),
+        Setting(
+            key: "pipeline.drainTimeout", defaultValue: "30s", summary: "Wait for in-flight events on revoke/stop."),
         Setting(
             key: "pipeline.ambiguousPolicy", defaultValue: "reconcile",
             summary: "`reconcile`, `deadLetter` or `retry` for unknown outcomes."),
@@ -154,7 +156,8 @@ public struct SyncConfiguration: Sendable {
         mapping.contactTypeByTitle = try reader.pairs("mapping.contactTypeByTitle") { $0 }
         for type in mapping.contactTypeByTitle.values where !mapping.registeredContactTypes.contains(type) {
             throw ConfigurationError(
-                setting: "mapping.contactTypeByTitle", message: "type '\(type)' is not in mapping.registeredContactTypes")
+                setting: "mapping.contactTypeByTitle",
+                message: "type '\(type)' is not in mapping.registeredContactTypes")
         }
         let customerMap: [String: Int64] = try reader.pairs("mapping.customerIdMap") { Int64($0) }
         if !customerMap.isEmpty {
@@ -174,7 +177,8 @@ public struct SyncConfiguration: Sendable {
             guard let source = DedupeKeySource(rawValue: name) else {
                 throw ConfigurationError(
                     setting: "dedupe.keyOrder",
-                    message: "'\(name)' is not one of \(DedupeKeySource.allCases.map(\.rawValue).joined(separator: ", "))")
+                    message:
+                        "'\(name)' is not one of \(DedupeKeySource.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return source
         }
@@ -264,7 +268,8 @@ struct SettingReader {
         let text = try string(key)
         guard let value = Self.parseDuration(text), value >= minimum else {
             throw ConfigurationError(
-                setting: key, message: "'\(text)' is not a duration of at least \(minimum) (e.g. 500ms, 15s, 5m, 1h, 30d)")
+                setting: key,
+                message: "'\(text)' is not a duration of at least \(minimum) (e.g. 500ms, 15s, 5m, 1h, 30d)")
         }
         return value
     }

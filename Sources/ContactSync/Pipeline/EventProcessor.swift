@@ -26,7 +26,8 @@ struct EventProcessor: Sendable {
     func process(_ job: PipelineJob) async -> Result? {
         switch job.preparation {
         case .bad(let bad):
-            return Result(outcome: .deadLetter(reason: bad.reason.rawValue, detail: bad.detail, httpStatus: nil), attempts: 0)
+            return Result(
+                outcome: .deadLetter(reason: bad.reason.rawValue, detail: bad.detail, httpStatus: nil), attempts: 0)
         case .ready(let request):
             var attempts = 0
             do {
@@ -74,13 +75,17 @@ struct EventProcessor: Sendable {
                     reason: PipelineReason.ambiguousOutcome,
                     detail: "an earlier call for this key may have created the contact", httpStatus: nil)
             case .retry:
-                if let done = try await reclaim(key) { return .success(.duplicate, contactId: done, message: "already created", request: request) }
+                if let done = try await reclaim(key) {
+                    return .success(.duplicate, contactId: done, message: "already created", request: request)
+                }
             case .reconcile:
                 if let found = try await reconcile(request, attempts: &attempts) {
                     try await store.markDone(key: key, contactId: found.id, now: Date())
                     return .success(.reconciled, contactId: found.id, message: "found in Komet", request: request)
                 }
-                if let done = try await reclaim(key) { return .success(.duplicate, contactId: done, message: "already created", request: request) }
+                if let done = try await reclaim(key) {
+                    return .success(.duplicate, contactId: done, message: "already created", request: request)
+                }
             }
         }
         return try await call(key: key, request: request, attempts: &attempts)
@@ -139,7 +144,8 @@ struct EventProcessor: Sendable {
                     try await store.remove(key: key)
                     return .deadLetter(
                         reason: PipelineReason.retriesExhausted,
-                        detail: "gave up after \(transientFailures) transient failures; last: \(error.code): \(error.message)",
+                        detail:
+                            "gave up after \(transientFailures) transient failures; last: \(error.code): \(error.message)",
                         httpStatus: error.httpStatus)
                 }
                 logger.debug(

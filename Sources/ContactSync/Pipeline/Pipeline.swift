@@ -202,7 +202,8 @@ public final class Pipeline: Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                try await sink.publish(topic: record.topic, key: record.key, value: record.value, headers: record.headers)
+                try await sink.publish(
+                    topic: record.topic, key: record.key, value: record.value, headers: record.headers)
                 recorder.log(result, of: job, duration: duration, logger: logger)
                 return true
             } catch {

@@ -42,7 +42,8 @@ public final class SyncService: Service {
             configuration: KafkaRoleSettings.consumer(configuration.kafka), topics: configuration.inputTopics,
             logger: logger)
         let komet = KometClient(configuration: configuration.komet, token: token, httpClient: httpClient)
-        let owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+        let owner =
+            "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
         let pipeline = Pipeline(
             configuration: configuration.pipeline,
             retry: configuration.retry,
@@ -63,7 +64,8 @@ public final class SyncService: Service {
         logger.info(
             "komet-contact-sync starting",
             metadata: [
-                "kafka.topics": "\(configuration.inputTopics)", "pipeline.maxInFlight": "\(configuration.pipeline.maxInFlight)",
+                "kafka.topics": "\(configuration.inputTopics)",
+                "pipeline.maxInFlight": "\(configuration.pipeline.maxInFlight)",
                 "dedupe.backend": "\(configuration.dedupeBackend.rawValue)",
             ])
 
