@@ -59,7 +59,9 @@ struct DemoCommand: AsyncParsableCommand {
         simulator.faults.latencyMs = latencyMs
 
         let samples = DemoSample.all()
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let httpClient = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: KometClientConfiguration().recommendedHTTPClientConfiguration)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)

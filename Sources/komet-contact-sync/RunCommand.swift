@@ -40,7 +40,8 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
 
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let httpClient = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: settings.komet.recommendedHTTPClientConfiguration)
         let store: any DedupeStore
         do {
             store = try Bootstrap.store(settings: settings)
