@@ -76,9 +76,19 @@ final class FakeKomet: KometAPI {
     private let state = Mutex(State())
     private let script: Script
     private let delay: Duration
+    private let hold: @Sendable (KometContactRequest) async -> Void
 
-    init(delay: Duration = .zero, script: @escaping Script = { _, _ in .success(()) }) {
+    /// - Parameters:
+    ///   - delay: how long every call takes.
+    ///   - script: the answer to each call.
+    ///   - hold: awaited before a call answers, so a test can keep one call in flight as long as it likes.
+    init(
+        delay: Duration = .zero,
+        script: @escaping Script = { _, _ in .success(()) },
+        hold: @escaping @Sendable (KometContactRequest) async -> Void = { _ in }
+    ) {
         self.delay = delay
+        self.hold = hold
         self.script = script
     }
 
@@ -93,6 +103,7 @@ final class FakeKomet: KometAPI {
             return state.addCalls
         }
         if delay > .zero { try? await Task.sleep(for: delay) }
+        await hold(request)
         let answer = script(request, call)
         return try state.withLock { state throws(KometError) in
             state.running -= 1

@@ -69,10 +69,11 @@ import Testing
     }
 
     @Test func aSlowEventHoldsTheCommitPositionButNotOtherKeys() async throws {
-        let komet = FakeKomet { request, _ in
-            if request.name.hasPrefix("Slow") { Thread.sleep(forTimeInterval: 0.3) }
-            return .success(())
-        }
+        let released = Mutex(false)
+        let komet = FakeKomet(hold: { request in
+            guard request.name.hasPrefix("Slow") else { return }
+            while !released.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(2)) }
+        })
         let harness = H(komet: komet)
         var messages = [H.message(offset: 0, key: "slow", value: H.event(name: "Slow"))]
         for offset in 1...5 {
@@ -80,14 +81,15 @@ import Testing
                 H.message(offset: Int64(offset), key: "fast-\(offset)", value: H.event(name: "Fast\(offset)")))
         }
         try await harness.run(messages) {
-            // Let the fast keys finish while the slow one is still in flight.
+            // The fast keys finish while the slow one is held in flight.
             let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(5)
+            let deadline = clock.now + .seconds(10)
             while harness.sink.records.count < 5 && clock.now < deadline {
                 try await Task.sleep(for: .milliseconds(5))
             }
             #expect(harness.sink.records.count == 5)
             #expect(harness.consumer.storedOffsets(H.partition(0)).allSatisfy { $0 == 0 })
+            released.withLock { $0 = true }
         }
         #expect(harness.consumer.storedOffsets(H.partition(0)).last == 6)
     }
