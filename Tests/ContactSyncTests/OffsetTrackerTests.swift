@@ -84,3 +84,18 @@ import Testing
         }
     }
 }
+
+@Suite struct KeyedQueueOrderTests {
+    @Test func theOldestWaitingEventStartsFirst() {
+        var queue = KeyedQueue<String>(limit: 1)
+        #expect(queue.enqueue("a1", key: "a") == ["a1"])
+        #expect(queue.enqueue("a2", key: "a") == [])  // waits for a1
+        #expect(queue.enqueue("b1", key: "b") == [])  // waits for a slot
+        #expect(queue.enqueue("c1", key: "c") == [])
+        // a2 arrived before b1 and c1: when a1 ends, a2 must not queue behind them.
+        #expect(queue.finish(key: "a") == ["a2"])
+        #expect(queue.finish(key: "a") == ["b1"])
+        #expect(queue.finish(key: "b") == ["c1"])
+        #expect(queue.count == 1)
+    }
+}

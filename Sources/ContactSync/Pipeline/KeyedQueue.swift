@@ -1,13 +1,26 @@
 import DequeModule
+import HeapModule
 
 /// Key-ordered scheduling: events of one key run one at a time and in order; different keys run concurrently up to
 /// a limit. A pure state machine: it says which jobs to start, the caller starts them.
+///
+/// When a slot frees up, the oldest waiting event (by arrival order) whose key is free starts first. So an event that
+/// waited for an earlier event of its key does not then queue behind everything that arrived meanwhile, and the
+/// partitions' commit positions move forward as early as they can.
 struct KeyedQueue<Job> {
-    private var queues: [String: Deque<Job>] = [:]
-    /// Keys whose first job waits for a free slot.
-    private var ready: Deque<String> = []
+    /// A key whose first job waits for a slot, ordered by that job's arrival.
+    private struct ReadyKey: Comparable {
+        var arrival: UInt64
+        var key: String
+
+        static func < (lhs: ReadyKey, rhs: ReadyKey) -> Bool { lhs.arrival < rhs.arrival }
+    }
+
+    private var queues: [String: Deque<(arrival: UInt64, job: Job)>] = [:]
+    private var ready = Heap<ReadyKey>()
     /// Keys whose first job is running.
     private var running: Set<String> = []
+    private var arrivals: UInt64 = 0
     let limit: Int
 
     init(limit: Int) {
@@ -22,12 +35,13 @@ struct KeyedQueue<Job> {
     /// Adds a job. Returns the jobs to start now.
     mutating func enqueue(_ job: Job, key: String) -> [Job] {
         count += 1
+        arrivals += 1
         if queues[key] != nil {
-            queues[key]!.append(job)
+            queues[key]!.append((arrivals, job))
             return []
         }
-        queues[key] = [job]
-        ready.append(key)
+        queues[key] = [(arrivals, job)]
+        ready.insert(ReadyKey(arrival: arrivals, key: key))
         return startReady()
     }
 
@@ -36,11 +50,11 @@ struct KeyedQueue<Job> {
         guard running.remove(key) != nil, var queue = queues[key] else { return [] }
         count -= 1
         queue.removeFirst()
-        if queue.isEmpty {
-            queues[key] = nil
-        } else {
+        if let next = queue.first {
             queues[key] = queue
-            ready.append(key)
+            ready.insert(ReadyKey(arrival: next.arrival, key: key))
+        } else {
+            queues[key] = nil
         }
         return startReady()
     }
@@ -50,26 +64,30 @@ struct KeyedQueue<Job> {
         var dropped = 0
         for (key, queue) in queues {
             let isRunning = running.contains(key)
-            var kept: Deque<Job> = []
-            for (index, job) in queue.enumerated() {
-                if (index == 0 && isRunning) || !predicate(job) {
-                    kept.append(job)
+            var kept: Deque<(arrival: UInt64, job: Job)> = []
+            for (index, entry) in queue.enumerated() {
+                if (index == 0 && isRunning) || !predicate(entry.job) {
+                    kept.append(entry)
                 } else {
                     dropped += 1
                 }
             }
             queues[key] = kept.isEmpty ? nil : kept
         }
-        ready.removeAll { queues[$0] == nil }
+        // Rebuild the ready keys from what is left: a key whose first job changed is ready at its new arrival.
+        ready = Heap(
+            queues.compactMap { key, queue in
+                running.contains(key) ? nil : queue.first.map { ReadyKey(arrival: $0.arrival, key: key) }
+            })
         count -= dropped
         return dropped
     }
 
     private mutating func startReady() -> [Job] {
         var started: [Job] = []
-        while running.count < limit, let key = ready.popFirst() {
-            guard let job = queues[key]?.first else { continue }
-            running.insert(key)
+        while running.count < limit, let next = ready.popMin() {
+            guard let job = queues[next.key]?.first?.job else { continue }
+            running.insert(next.key)
             started.append(job)
         }
         return started
