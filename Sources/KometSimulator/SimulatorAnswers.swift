@@ -53,35 +53,23 @@ enum SimulatorAnswers {
         }
     }
 
-    /// One contact of `GET /admin/contacts`: the customer id, the contact's fields and its numeric id.
+    /// One contact of `GET /admin/contacts`: the contact's fields (numeric id) plus its customer's id.
     struct AdminContact: Encodable {
         var customerId: Int64
-        var id: Int64
-        var name: String?
-        var type: String?
-        var phone: String?
-        var ext: String?
-        var mobile: String?
-        var fax: String?
-        var email: String?
-        var description: String?
-        var instantMessaging: String?
-        var emailPOD: Bool?
+        var contact: KometContact
 
         init(customerId: Int64, contact: KometContact) {
             self.customerId = customerId
-            id = contact.id
-            name = contact.name
-            type = contact.type
-            phone = contact.phone
-            ext = contact.ext
-            mobile = contact.mobile
-            fax = contact.fax
-            email = contact.email
-            description = contact.description
-            instantMessaging = contact.instantMessaging
-            emailPOD = contact.emailPOD
+            self.contact = contact
         }
+
+        func encode(to encoder: any Encoder) throws {
+            try contact.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(customerId, forKey: .customerId)
+        }
+
+        private enum Keys: String, CodingKey { case customerId }
     }
 
     struct AdminContacts: Encodable {

@@ -32,7 +32,9 @@ struct RunCommand: AsyncParsableCommand {
             token = try KometToken.load(
                 environment: environment, variable: settings.tokenVariable, file: settings.tokenFile)
         } catch {
-            throw ValidationError(String(describing: error))
+            // A configuration problem: say which setting, without the usage text, and exit with EX_CONFIG.
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(78)
         }
         let logger = Bootstrap.logger(settings: settings, token: token)
         if check {

@@ -161,6 +161,7 @@ struct PipelineHarness {
         maxInFlight: Int = 8,
         maxBuffered: Int = 1_000,
         ambiguousPolicy: AmbiguousPolicy = .reconcile,
+        drainTimeout: Duration = .seconds(5),
         retry: RetryPolicy = RetryPolicy(
             maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), maxElapsed: .seconds(10),
             throttleDelay: .milliseconds(20), systemicProbeInterval: .milliseconds(20))
@@ -172,7 +173,7 @@ struct PipelineHarness {
         logger.logLevel = .critical
         pipeline = Pipeline(
             configuration: PipelineConfiguration(
-                maxInFlight: maxInFlight, maxBuffered: maxBuffered, drainTimeout: .seconds(5),
+                maxInFlight: maxInFlight, maxBuffered: maxBuffered, drainTimeout: drainTimeout,
                 ambiguousPolicy: ambiguousPolicy),
             retry: retry,
             decoder: ContactEventDecoder(),

@@ -226,6 +226,23 @@ import Testing
         #expect(harness.consumer.storedOffsets(H.partition(0)).last == 2)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func eventsStillRunningAfterTheDrainAreCancelledWithoutAnOutcome() async throws {
+        // A call that never answers (until cancelled): the revoke gives up after the drain timeout, and the pipeline
+        // must still stop, publish nothing for the event and leave its offset where it was.
+        let komet = FakeKomet(hold: { _ in
+            while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+        })
+        let harness = H(komet: komet, drainTimeout: .milliseconds(200))
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await harness.run(
+            [H.message(offset: 0, key: "a", value: H.event(name: "Ada"))], expecting: 1, timeout: .milliseconds(300))
+        #expect(clock.now - started < .seconds(10))
+        #expect(harness.sink.records.isEmpty)
+        #expect(harness.consumer.storedOffsets(H.partition(0)).allSatisfy { $0 == 0 })
+    }
+
     @Test func backpressurePausesAndResumes() async throws {
         let harness = H(komet: FakeKomet(delay: .milliseconds(2)), maxInFlight: 2, maxBuffered: 10)
         let messages = (0..<40).map { H.message(offset: Int64($0), key: "k\($0)", value: H.event(name: "N\($0)")) }

@@ -77,16 +77,19 @@ public final class Pipeline: Sendable {
     /// Events received and not finished.
     public var bufferedCount: Int { state.withLock { $0.queue.count } }
 
-    /// Runs jobs until ``finish()`` is called and every started job has ended.
+    /// Runs jobs until ``finish()`` is called. Jobs still running then are cancelled: they end without an outcome
+    /// and without moving their offsets, so they are consumed again later.
     public func run() async {
         await withDiscardingTaskGroup { group in
             for await job in starts {
                 group.addTask { await self.execute(job) }
             }
+            // finish() comes after the final revoke, which already waited `drainTimeout` for running jobs.
+            group.cancelAll()
         }
     }
 
-    /// No more jobs will be started; ``run()`` returns when the running ones end.
+    /// No more jobs will be started; ``run()`` cancels the ones still running and returns when they have ended.
     public func finish() {
         state.withLock { $0.stopped = true }
         startContinuation.finish()
