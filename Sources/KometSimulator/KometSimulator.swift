@@ -233,7 +233,8 @@ public final class KometSimulator: Sendable {
         let all = byCustomer.flatMap { customerId, contacts in
             contacts.map { SimulatorAnswers.AdminContact(customerId: customerId, contact: $0) }
         }
-        return SimulatorAnswers.json(SimulatorAnswers.AdminContacts(contacts: all.sorted { $0.contact.id < $1.contact.id }))
+        return SimulatorAnswers.json(
+            SimulatorAnswers.AdminContacts(contacts: all.sorted { $0.contact.id < $1.contact.id }))
     }
 
     private func handlePutFaults(request: Request, context: SimulatorRequestContext) async throws -> Response {
