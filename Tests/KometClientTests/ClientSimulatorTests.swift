@@ -223,8 +223,9 @@ struct ClientSimulatorTests {
     @Test(
         "a timeout after the request was sent is ambiguous for add (the contact does get created), transient for list")
     func timeoutAfterSend() async throws {
-        let clientConfiguration = KometClientConfiguration(requestTimeout: .milliseconds(400))
-        try await withSimulator(faults: KometFaults(latencyMs: 1_200), clientConfiguration: clientConfiguration) {
+        // Generous margins: the request must be fully sent before the deadline even on a loaded machine.
+        let clientConfiguration = KometClientConfiguration(requestTimeout: .seconds(1))
+        try await withSimulator(faults: KometFaults(latencyMs: 3_000), clientConfiguration: clientConfiguration) {
             simulator, client in
             let error = try #require(
                 await kometError { () async throws(KometError) in
@@ -254,8 +255,8 @@ struct ClientSimulatorTests {
 
     @Test("the timeout fault: the client times out (ambiguous to it), the simulator creates nothing")
     func timeoutFault() async throws {
-        let clientConfiguration = KometClientConfiguration(requestTimeout: .milliseconds(300))
-        let faults = KometFaults(timeoutRate: 1, timeoutSleepMs: 1_000)
+        let clientConfiguration = KometClientConfiguration(requestTimeout: .seconds(1))
+        let faults = KometFaults(timeoutRate: 1, timeoutSleepMs: 3_000)
         try await withSimulator(faults: faults, clientConfiguration: clientConfiguration) { simulator, client in
             let error = try #require(
                 await kometError { () async throws(KometError) in
