@@ -119,8 +119,9 @@ public struct SyncConfiguration: Sendable {
         }
 
         var kafka = source.values(withPrefix: "kafka.")
-        kafka["bootstrap.servers"] = kafka["bootstrap.servers"] ?? "127.0.0.1:9092"
-        kafka["group.id"] = kafka["group.id"] ?? "komet-contact-sync"
+        // The two librdkafka settings every deployment needs get their documented defaults.
+        kafka["bootstrap.servers"] = try reader.nonEmpty("kafka.bootstrap.servers")
+        kafka["group.id"] = try reader.nonEmpty("kafka.group.id")
         self.kafka = kafka
 
         inputTopics = try reader.list("topics.input")

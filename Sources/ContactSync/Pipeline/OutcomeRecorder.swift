@@ -42,7 +42,7 @@ public struct OutcomeRecorder: Sendable {
                     topic: message.topic, partition: message.partition, offset: message.offset,
                     timestamp: message.timestampMilliseconds),
                 attempts: result.attempts,
-                durationMs: Self.milliseconds(duration),
+                durationMs: duration.wholeMilliseconds,
                 processedAt: Date()
             )
             return Record(topic: successTopic, key: Array(job.key.utf8), value: try value.encoded(), headers: [])
@@ -57,8 +57,9 @@ public struct OutcomeRecorder: Sendable {
         }
     }
 
-    /// One structured line per outcome. Names, emails and phones are left out unless personal data logging is on.
-    func log(_ result: EventProcessor.Result, of job: PipelineJob, duration: Duration, logger: Logger) {
+    /// Counts the published outcome and writes its one structured log line. Names, emails and phones are left out
+    /// unless personal data logging is on.
+    func report(_ result: EventProcessor.Result, of job: PipelineJob, duration: Duration, logger: Logger) {
         health.recordOutcome(result.outcome.label, kometCalls: result.attempts)
         var metadata: Logger.Metadata = [
             "outcome": "\(result.outcome.label)",
@@ -66,7 +67,7 @@ public struct OutcomeRecorder: Sendable {
             "kafka.partition": "\(job.message.partition)",
             "kafka.offset": "\(job.message.offset)",
             "komet.attempts": "\(result.attempts)",
-            "duration.ms": "\(Self.milliseconds(duration))",
+            "duration.ms": "\(duration.wholeMilliseconds)",
         ]
         if !job.key.hasPrefix("\u{0}") { metadata["dedupe.key"] = "\(job.key)" }
         switch result.outcome {
@@ -91,9 +92,5 @@ public struct OutcomeRecorder: Sendable {
     static func fieldOnly(_ detail: String) -> String {
         guard let colon = detail.firstIndex(of: ":") else { return detail }
         return String(detail[..<colon]) + ": <redacted>"
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -207,7 +207,7 @@ public final class Pipeline: Sendable {
             do {
                 try await sink.publish(
                     topic: record.topic, key: record.key, value: record.value, headers: record.headers)
-                recorder.log(result, of: job, duration: duration, logger: logger)
+                recorder.report(result, of: job, duration: duration, logger: logger)
                 return true
             } catch {
                 failures += 1

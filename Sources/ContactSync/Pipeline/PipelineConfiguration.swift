@@ -70,7 +70,7 @@ public struct RetryPolicy: Sendable {
     public func backoff<R: RandomNumberGenerator>(retry: Int, using generator: inout R) -> Duration {
         let exponent = min(max(retry - 1, 0), 30)
         let ceiling = min(maxDelay, baseDelay * (1 << exponent))
-        let milliseconds = ceiling.components.seconds * 1_000 + ceiling.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = ceiling.wholeMilliseconds
         guard milliseconds > 0 else { return .zero }
         return .milliseconds(Int64.random(in: 0...milliseconds, using: &generator))
     }

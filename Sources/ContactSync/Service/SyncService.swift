@@ -93,7 +93,7 @@ public final class SyncService: Service {
     private func pruneLoop() async {
         while !Task.isCancelled {
             do {
-                let cutoff = Date().addingTimeInterval(-Self.seconds(configuration.retention))
+                let cutoff = Date().addingTimeInterval(-configuration.retention.timeInterval)
                 let pruned = try await store.prune(before: cutoff)
                 if pruned > 0 { logger.info("pruned dedupe keys", metadata: ["dedupe.pruned": "\(pruned)"]) }
             } catch {
@@ -101,9 +101,5 @@ public final class SyncService: Service {
             }
             try? await Task.sleep(for: configuration.pruneInterval)
         }
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
