@@ -49,13 +49,11 @@ struct DemoCommand: AsyncParsableCommand {
         try cluster.createTopic("contacts.komet.dlq", partitions: 4)
 
         print("Starting the Komet simulator …")
-        var simulatorLogger = Logger(label: "komet-sim")
-        simulatorLogger.logLevel = .critical  // its shutdown is a cancellation, which Hummingbird reports as an error
         let simulator = KometSimulator(
             configuration: KometSimulatorConfiguration(
                 token: secret, customers: Set(1...50), contactTypes: ["None", "Buyer", "A/P"],
                 dailyQuota: 1_000, seed: 42),
-            logger: simulatorLogger)
+            logger: logger)
         simulator.faults.latencyMs = latencyMs
 
         let samples = DemoSample.all()
@@ -65,8 +63,11 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+                let simulatorGroup = ServiceGroup(
+                    services: [simulator.service(host: "127.0.0.1", port: 0) { portContinuation.yield($0) }],
+                    logger: logger)
                 group.addTask {
-                    try await simulator.run(host: "127.0.0.1", port: 0) { portContinuation.yield($0) }
+                    try await simulatorGroup.run()
                 }
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next() else { throw CleanExit.message("the simulator did not start") }
@@ -109,7 +110,8 @@ struct DemoCommand: AsyncParsableCommand {
                 }
                 await serviceGroup.triggerGracefulShutdown()
                 try await group.next()  // the worker has drained and committed
-                group.cancelAll()
+                await simulatorGroup.triggerGracefulShutdown()
+                try await group.waitForAll()
                 let matched = Self.printTable(outcomes: worker.health.outcomes, samples: samples, simulator: simulator)
                 guard matched else { throw ExitCode.failure }
             }
