@@ -14,6 +14,12 @@ public struct KometError: Error, Sendable, Hashable, CustomStringConvertible {
     /// How long Komet asked us to wait (`Retry-After`), for throttled answers that carried one.
     public var retryAfter: Duration?
 
+    /// The code of a status-0 answer whose message matches a throttled pattern: the daily quota is spent (Komet
+    /// sends no `Retry-After` for it).
+    public static let quotaCode = "quota"
+    /// The code of a status-0 answer whose message matches a systemic pattern (token, permission).
+    public static let authCode = "auth"
+
     /// An error; `message` must already be free of the token.
     public init(
         failureClass: KometFailureClass,

@@ -110,10 +110,12 @@ struct KometResponseInterpreter: Sendable {
         let lowered = text.lowercased()
         let shown = text.isEmpty ? "status 0 without a message" : text
         if systemicPatterns.contains(where: { lowered.contains($0) }) {
-            return KometError(failureClass: .systemic, code: "auth", httpStatus: httpStatus, message: shown)
+            return KometError(
+                failureClass: .systemic, code: KometError.authCode, httpStatus: httpStatus, message: shown)
         }
         if throttledPatterns.contains(where: { lowered.contains($0) }) {
-            return KometError(failureClass: .throttled, code: "quota", httpStatus: httpStatus, message: shown)
+            return KometError(
+                failureClass: .throttled, code: KometError.quotaCode, httpStatus: httpStatus, message: shown)
         }
         return KometError(failureClass: .rejected, code: "rejected", httpStatus: httpStatus, message: shown)
     }

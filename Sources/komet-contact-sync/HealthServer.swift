@@ -3,7 +3,8 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// `/health` (the process is up), `/ready` (partitions assigned) and `/metrics` (Prometheus text format).
+/// `/health` (the process is up), `/ready` (partitions assigned and Komet accepts the token) and `/metrics`
+/// (Prometheus text format).
 struct HealthServer: Service {
     var host: String
     var port: Int
@@ -15,10 +16,9 @@ struct HealthServer: Service {
         let health = self.health
         router.get("health") { _, _ in "ok\n" }
         router.get("ready") { _, _ -> Response in
-            let ready = !health.assignment.isEmpty
+            let (ready, reason) = health.readiness
             return Response(
-                status: ready ? .ok : .serviceUnavailable,
-                body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "no partitions assigned\n")))
+                status: ready ? .ok : .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
         }
         router.get("metrics") { _, _ in Self.metrics(health) }
         let app = Application(
@@ -49,7 +49,13 @@ struct HealthServer: Service {
             "# HELP komet_sync_assigned_partitions Partitions assigned to this replica.",
             "# TYPE komet_sync_assigned_partitions gauge",
             "komet_sync_assigned_partitions \(health.assignment.count)",
+            "# HELP komet_sync_komet_paused Whether Komet calls are paused, by reason (1 = paused).",
+            "# TYPE komet_sync_komet_paused gauge",
         ]
+        let pause = health.kometPause
+        for reason in ["throttled", "quota", "unavailable", "systemic"] {
+            lines.append("komet_sync_komet_paused{reason=\"\(reason)\"} \(pause == reason ? 1 : 0)")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

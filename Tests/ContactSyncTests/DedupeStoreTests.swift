@@ -44,7 +44,7 @@ struct DedupeStoreConformanceTests {
         let (store, cleanup) = try factory.make()
         defer { cleanup() }
         #expect(try await store.entry(key: "k") == nil)
-        #expect(try await store.claim(key: "k", owner: "a", now: t0) == .claimed)
+        #expect(try await store.claim(key: "k", owner: "a", origin: nil, now: t0) == .claimed)
         #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending(owner: "a", since: t0)))
     }
 
@@ -52,8 +52,10 @@ struct DedupeStoreConformanceTests {
     func claimFindsPending(_ factory: StoreFactory) async throws {
         let (store, cleanup) = try factory.make()
         defer { cleanup() }
-        _ = try await store.claim(key: "k", owner: "a", now: t0)
-        #expect(try await store.claim(key: "k", owner: "b", now: at(5)) == .pending(owner: "a", since: t0))
+        _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
+        #expect(
+            try await store.claim(key: "k", owner: "b", origin: nil, now: at(5))
+                == .pending(owner: "a", since: t0, origin: nil))
         #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending(owner: "a", since: t0)))
     }
 
@@ -61,9 +63,11 @@ struct DedupeStoreConformanceTests {
     func done(_ factory: StoreFactory) async throws {
         let (store, cleanup) = try factory.make()
         defer { cleanup() }
-        _ = try await store.claim(key: "k", owner: "a", now: t0)
+        _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
         try await store.markDone(key: "k", contactId: 4_535_434, now: at(1))
-        #expect(try await store.claim(key: "k", owner: "b", now: at(2)) == .done(contactId: 4_535_434, at: at(1)))
+        #expect(
+            try await store.claim(key: "k", owner: "b", origin: nil, now: at(2))
+                == .done(contactId: 4_535_434, at: at(1), origin: nil))
         #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .done(contactId: 4_535_434, at: at(1))))
     }
 
@@ -72,18 +76,20 @@ struct DedupeStoreConformanceTests {
         let (store, cleanup) = try factory.make()
         defer { cleanup() }
         try await store.markDone(key: "k", contactId: 7, now: t0)
-        #expect(try await store.claim(key: "k", owner: "a", now: at(1)) == .done(contactId: 7, at: t0))
+        #expect(
+            try await store.claim(key: "k", owner: "a", origin: nil, now: at(1))
+                == .done(contactId: 7, at: t0, origin: nil))
     }
 
     @Test("reclaim takes over a pending row", arguments: StoreFactory.all)
     func reclaim(_ factory: StoreFactory) async throws {
         let (store, cleanup) = try factory.make()
         defer { cleanup() }
-        _ = try await store.claim(key: "k", owner: "a", now: t0)
-        try await store.reclaim(key: "k", owner: "b", now: at(10))
+        _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
+        try await store.reclaim(key: "k", owner: "b", origin: nil, now: at(10))
         #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending(owner: "b", since: at(10))))
         // A missing row is inserted as pending.
-        try await store.reclaim(key: "other", owner: "b", now: at(11))
+        try await store.reclaim(key: "other", owner: "b", origin: nil, now: at(11))
         #expect(
             try await store.entry(key: "other") == DedupeEntry(key: "other", state: .pending(owner: "b", since: at(11)))
         )
@@ -95,7 +101,7 @@ struct DedupeStoreConformanceTests {
         defer { cleanup() }
         try await store.markDone(key: "k", contactId: 9, now: t0)
         await #expect(throws: DedupeStoreError(code: .alreadyDone, key: "k")) {
-            try await store.reclaim(key: "k", owner: "b", now: at(1))
+            try await store.reclaim(key: "k", owner: "b", origin: nil, now: at(1))
         }
         #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .done(contactId: 9, at: t0)))
     }
@@ -104,22 +110,22 @@ struct DedupeStoreConformanceTests {
     func remove(_ factory: StoreFactory) async throws {
         let (store, cleanup) = try factory.make()
         defer { cleanup() }
-        _ = try await store.claim(key: "k", owner: "a", now: t0)
+        _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
         try await store.remove(key: "k")
         try await store.remove(key: "absent")
         #expect(try await store.entry(key: "k") == nil)
-        #expect(try await store.claim(key: "k", owner: "b", now: at(1)) == .claimed)
+        #expect(try await store.claim(key: "k", owner: "b", origin: nil, now: at(1)) == .claimed)
     }
 
     @Test("prune deletes rows last touched before the cutoff", arguments: StoreFactory.all)
     func prune(_ factory: StoreFactory) async throws {
         let (store, cleanup) = try factory.make()
         defer { cleanup() }
-        _ = try await store.claim(key: "old-pending", owner: "a", now: at(0))
+        _ = try await store.claim(key: "old-pending", owner: "a", origin: nil, now: at(0))
         try await store.markDone(key: "old-done", contactId: 1, now: at(1))
-        _ = try await store.claim(key: "touched-later", owner: "a", now: at(0))
+        _ = try await store.claim(key: "touched-later", owner: "a", origin: nil, now: at(0))
         try await store.markDone(key: "touched-later", contactId: 2, now: at(20))
-        _ = try await store.claim(key: "at-cutoff", owner: "a", now: at(10))
+        _ = try await store.claim(key: "at-cutoff", owner: "a", origin: nil, now: at(10))
         #expect(try await store.prune(before: at(10)) == 2)
         #expect(try await store.entry(key: "old-pending") == nil)
         #expect(try await store.entry(key: "old-done") == nil)
@@ -133,7 +139,7 @@ struct DedupeStoreConformanceTests {
         let (store, cleanup) = try factory.make()
         defer { cleanup() }
         let precise = Date(timeIntervalSince1970: 1_767_225_600.123_456)
-        _ = try await store.claim(key: "k", owner: "a", now: precise)
+        _ = try await store.claim(key: "k", owner: "a", origin: nil, now: precise)
         let entry = try #require(try await store.entry(key: "k"))
         #expect(abs(entry.touchedAt.timeIntervalSince(precise)) <= 0.0005)
         #expect(entry.touchedAt == Date(timeIntervalSince1970: 1_767_225_600.123))
@@ -144,7 +150,7 @@ struct DedupeStoreConformanceTests {
         let (store, cleanup) = try factory.make()
         defer { cleanup() }
         for key in ["k", "K", "k ", "ké", "sha256:00", "b64:/wD+"] {
-            #expect(try await store.claim(key: key, owner: "a", now: t0) == .claimed, "\(key)")
+            #expect(try await store.claim(key: key, owner: "a", origin: nil, now: t0) == .claimed, "\(key)")
         }
     }
 
@@ -154,7 +160,7 @@ struct DedupeStoreConformanceTests {
         defer { cleanup() }
         let results = try await withThrowingTaskGroup(of: ClaimResult.self) { group in
             for index in 0..<64 {
-                group.addTask { try await store.claim(key: "hot", owner: "owner-\(index)", now: t0) }
+                group.addTask { try await store.claim(key: "hot", owner: "owner-\(index)", origin: nil, now: t0) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
@@ -165,7 +171,7 @@ struct DedupeStoreConformanceTests {
             Issue.record("expected pending, got \(entry)")
             return
         }
-        #expect(results.filter { $0 == .pending(owner: owner, since: t0) }.count == 63)
+        #expect(results.filter { $0 == .pending(owner: owner, since: t0, origin: nil) }.count == 63)
     }
 }
 
@@ -178,14 +184,18 @@ struct SQLiteDedupeStoreTests {
         let path = directory.path("dedupe.sqlite")
         do {
             let store = try SQLiteDedupeStore(path: path)
-            _ = try await store.claim(key: "pending", owner: "a", now: t0)
-            _ = try await store.claim(key: "done", owner: "a", now: t0)
+            _ = try await store.claim(key: "pending", owner: "a", origin: nil, now: t0)
+            _ = try await store.claim(key: "done", owner: "a", origin: nil, now: t0)
             try await store.markDone(key: "done", contactId: 42, now: at(1))
         }
         let reopened = try SQLiteDedupeStore(path: path)
-        #expect(try await reopened.claim(key: "done", owner: "b", now: at(2)) == .done(contactId: 42, at: at(1)))
-        #expect(try await reopened.claim(key: "pending", owner: "b", now: at(2)) == .pending(owner: "a", since: t0))
-        #expect(try await reopened.claim(key: "new", owner: "b", now: at(2)) == .claimed)
+        #expect(
+            try await reopened.claim(key: "done", owner: "b", origin: nil, now: at(2))
+                == .done(contactId: 42, at: at(1), origin: nil))
+        #expect(
+            try await reopened.claim(key: "pending", owner: "b", origin: nil, now: at(2))
+                == .pending(owner: "a", since: t0, origin: nil))
+        #expect(try await reopened.claim(key: "new", owner: "b", origin: nil, now: at(2)) == .claimed)
     }
 
     @Test("two stores on one file (two processes' view) never both claim a key")
@@ -198,7 +208,7 @@ struct SQLiteDedupeStoreTests {
         let results = try await withThrowingTaskGroup(of: ClaimResult.self) { group in
             for index in 0..<40 {
                 let store = index.isMultiple(of: 2) ? first : second
-                group.addTask { try await store.claim(key: "k", owner: "o\(index)", now: t0) }
+                group.addTask { try await store.claim(key: "k", owner: "o\(index)", origin: nil, now: t0) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }

@@ -22,10 +22,12 @@ final class FakeConsumer: ConsumerControl {
     var resumeCount: Int { state.withLock { $0.resumed } }
 }
 
-/// A producer stand-in: keeps what was published; can fail the first publishes like a broker outage.
-final class FakeSink: OutcomeSink {
+/// A producer stand-in: keeps what was published (one partition per topic, offsets in publish order); can fail the
+/// first publishes like a broker outage. It is also the outcome lookup, reading its own records back.
+final class FakeSink: OutcomeSink, OutcomeLookup {
     struct Published: Sendable {
         var topic: String
+        var partition: Int32 = 0
         var key: [UInt8]?
         var value: [UInt8]?
         var headers: [KafkaHeader]
@@ -44,14 +46,36 @@ final class FakeSink: OutcomeSink {
         self.onAttempt = onAttempt
     }
 
-    func publish(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) async throws {
+    func placement(topic: String, key: [UInt8]?) async throws -> OutcomePlacement {
+        state.withLock { state in
+            OutcomePlacement(topic: topic, partition: 0, fromOffset: Int64(state.records.count { $0.topic == topic }))
+        }
+    }
+
+    func publish(topic: String, partition: Int32, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) async throws {
         onAttempt()
         try state.withLock { state in
             if state.failuresLeft > 0 {
                 state.failuresLeft -= 1
                 throw KafkaError(code: -185, message: "broker down (test)")
             }
-            state.records.append(Published(topic: topic, key: key, value: value, headers: headers))
+            state.records.append(
+                Published(topic: topic, partition: partition, key: key, value: value, headers: headers))
+        }
+    }
+
+    /// Appends a record as if an earlier process had published it.
+    func append(_ record: Published) {
+        state.withLock { $0.records.append(record) }
+    }
+
+    func contains(outcomeOf position: RecordPosition, in placement: OutcomePlacement) async throws -> Bool {
+        let candidates = records.filter { $0.topic == placement.topic }.dropFirst(Int(placement.fromOffset))
+        return candidates.contains { record in
+            let message = KafkaMessage(
+                topic: record.topic, partition: record.partition, offset: 0, key: record.key, value: record.value,
+                headers: record.headers, timestampMilliseconds: nil)
+            return KafkaOutcomeLookup.source(of: message, deadLetterTopic: "contacts.komet.dlq") == position
         }
     }
 
@@ -164,7 +188,8 @@ struct PipelineHarness {
         drainTimeout: Duration = .seconds(5),
         retry: RetryPolicy = RetryPolicy(
             maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), maxElapsed: .seconds(10),
-            throttleDelay: .milliseconds(20), systemicProbeInterval: .milliseconds(20))
+            throttleDelay: .milliseconds(20), systemicProbeInterval: .milliseconds(20),
+            quotaProbeInterval: .milliseconds(20))
     ) {
         self.komet = komet
         self.sink = sink
@@ -182,6 +207,7 @@ struct PipelineHarness {
             store: store,
             komet: komet,
             sink: sink,
+            lookup: sink,
             consumer: consumer,
             recorder: OutcomeRecorder(
                 successTopic: "contacts.komet.succeeded", deadLetterTopic: "contacts.komet.dlq",

@@ -173,7 +173,7 @@ import Testing
 
     @Test func aPendingClaimFromACrashIsReconciledFirst() async throws {
         let store = InMemoryDedupeStore()
-        #expect(try await store.claim(key: "a", owner: "crashed-replica", now: Date()) == .claimed)
+        #expect(try await store.claim(key: "a", owner: "crashed-replica", origin: nil, now: Date()) == .claimed)
         let komet = FakeKomet()
         let harness = H(komet: komet, store: store)
         try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
@@ -187,7 +187,7 @@ import Testing
 
     @Test func deadLetterPolicyRefusesAmbiguousKeys() async throws {
         let store = InMemoryDedupeStore()
-        _ = try await store.claim(key: "a", owner: "crashed-replica", now: Date())
+        _ = try await store.claim(key: "a", owner: "crashed-replica", origin: nil, now: Date())
         let komet = FakeKomet()
         let harness = H(komet: komet, store: store, ambiguousPolicy: .deadLetter)
         try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
@@ -275,12 +275,12 @@ final class FailingStore: DedupeStore {
 
     init(failingKey: String) { self.failingKey = failingKey }
 
-    func claim(key: String, owner: String, now: Date) async throws -> ClaimResult {
+    func claim(key: String, owner: String, origin: String?, now: Date) async throws -> ClaimResult {
         if key == failingKey { throw Failure() }
-        return try await inner.claim(key: key, owner: owner, now: now)
+        return try await inner.claim(key: key, owner: owner, origin: origin, now: now)
     }
-    func reclaim(key: String, owner: String, now: Date) async throws {
-        try await inner.reclaim(key: key, owner: owner, now: now)
+    func reclaim(key: String, owner: String, origin: String?, now: Date) async throws {
+        try await inner.reclaim(key: key, owner: owner, origin: origin, now: now)
     }
     func markDone(key: String, contactId: Int64, now: Date) async throws {
         try await inner.markDone(key: key, contactId: contactId, now: now)
@@ -288,4 +288,13 @@ final class FailingStore: DedupeStore {
     func remove(key: String) async throws { try await inner.remove(key: key) }
     func prune(before cutoff: Date) async throws -> Int { try await inner.prune(before: cutoff) }
     func entry(key: String) async throws -> DedupeEntry? { try await inner.entry(key: key) }
+    func outcomeMark(for position: RecordPosition) async throws -> OutcomeMark? {
+        try await inner.outcomeMark(for: position)
+    }
+    func markPublishing(_ position: RecordPosition, placement: OutcomePlacement, now: Date) async throws {
+        try await inner.markPublishing(position, placement: placement, now: now)
+    }
+    func markPublished(_ position: RecordPosition, now: Date) async throws {
+        try await inner.markPublished(position, now: now)
+    }
 }

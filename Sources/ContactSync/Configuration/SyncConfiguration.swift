@@ -102,6 +102,12 @@ public struct SyncConfiguration: Sendable {
         Setting(key: "retry.maxElapsed", defaultValue: "5m", summary: "Give up on an event after this long."),
         Setting(key: "retry.throttleDelay", defaultValue: "60s", summary: "Pause when throttled without Retry-After."),
         Setting(key: "retry.systemicProbeInterval", defaultValue: "30s", summary: "Probe interval after 401/403."),
+        Setting(
+            key: "retry.quotaProbeInterval", defaultValue: "10m",
+            summary: "Probe interval once the daily quota is spent."),
+        Setting(
+            key: "retry.outageThreshold", defaultValue: "5",
+            summary: "Transient failures in a row that pause calls as an outage (probes back off base..max delay)."),
         Setting(key: "http.host", defaultValue: "0.0.0.0", summary: "Bind address of /health, /ready, /metrics."),
         Setting(key: "http.port", defaultValue: "8080", summary: "Port; 0 = any free port, -1 = off."),
         Setting(key: "log.level", defaultValue: "info", summary: "trace, debug, info, notice, warning, error."),
@@ -203,7 +209,9 @@ public struct SyncConfiguration: Sendable {
             maxDelay: try reader.duration("retry.maxDelay", minimum: .milliseconds(1)),
             maxElapsed: try reader.duration("retry.maxElapsed", minimum: .milliseconds(1)),
             throttleDelay: try reader.duration("retry.throttleDelay", minimum: .milliseconds(1)),
-            systemicProbeInterval: try reader.duration("retry.systemicProbeInterval", minimum: .milliseconds(1))
+            systemicProbeInterval: try reader.duration("retry.systemicProbeInterval", minimum: .milliseconds(1)),
+            quotaProbeInterval: try reader.duration("retry.quotaProbeInterval", minimum: .milliseconds(1)),
+            outageThreshold: try reader.int("retry.outageThreshold", range: 1...10_000)
         )
         httpHost = try reader.nonEmpty("http.host")
         httpPort = try reader.int("http.port", range: -1...65_535)

@@ -12,10 +12,15 @@ public struct DedupeEntry: Sendable, Equatable {
 
     public var key: String
     public var state: State
+    /// The input record that claimed the key (``RecordPosition/description``), when known. A replay of that very
+    /// record after a crash finds the key `done` or `pending` with its own origin: it is the same event, not a
+    /// duplicate.
+    public var origin: String?
 
-    public init(key: String, state: State) {
+    public init(key: String, state: State, origin: String? = nil) {
         self.key = key
         self.state = state
+        self.origin = origin
     }
 
     /// When the row was last written (`since` or `at`); rows are pruned by it.

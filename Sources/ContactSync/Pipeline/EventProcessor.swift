@@ -31,7 +31,9 @@ struct EventProcessor: Sendable {
         case .ready(let request):
             var attempts = 0
             do {
-                let outcome = try await createContact(key: job.key, request: request, attempts: &attempts)
+                let outcome = try await createContact(
+                    key: job.key, origin: RecordPosition(job.message).description, request: request,
+                    attempts: &attempts)
                 return Result(outcome: outcome, attempts: attempts)
             } catch is CancellationError {
                 return nil
@@ -53,19 +55,26 @@ struct EventProcessor: Sendable {
 
     private func createContact(
         key: String,
+        origin: String,
         request: KometContactRequest,
         attempts: inout Int
     ) async throws -> EventOutcome {
-        switch try await store.claim(key: key, owner: owner, now: Date()) {
-        case .done(let contactId, _):
+        switch try await store.claim(key: key, owner: owner, origin: origin, now: Date()) {
+        case .done(let contactId, _, let createdBy):
+            // The same input record, consumed again after a crash between Komet's answer and its outcome: it is the
+            // event that created the contact, not a duplicate of it.
+            if createdBy == origin {
+                return .success(
+                    .created, contactId: contactId, message: "created (outcome recovered)", request: request)
+            }
             return .success(.duplicate, contactId: contactId, message: "already created", request: request)
         case .claimed:
             break
-        case .pending(let previousOwner, let since):
+        case .pending(let previousOwner, let since, let claimedBy):
             logger.info(
                 "earlier attempt has an unknown outcome",
                 metadata: [
-                    "dedupe.key": "\(key)", "claim.owner": "\(previousOwner)",
+                    "dedupe.key": "\(key)", "claim.owner": "\(previousOwner)", "claim.origin": "\(claimedBy ?? "")",
                     "claim.since": "\(since.formatted(.iso8601))", "policy": "\(ambiguousPolicy.rawValue)",
                 ])
             switch ambiguousPolicy {
@@ -75,7 +84,7 @@ struct EventProcessor: Sendable {
                     reason: PipelineReason.ambiguousOutcome,
                     detail: "an earlier call for this key may have created the contact", httpStatus: nil)
             case .retry:
-                if let done = try await reclaim(key) {
+                if let done = try await reclaim(key, origin: origin) {
                     return .success(.duplicate, contactId: done, message: "already created", request: request)
                 }
             case .reconcile:
@@ -83,7 +92,7 @@ struct EventProcessor: Sendable {
                     try await store.markDone(key: key, contactId: found.id, now: Date())
                     return .success(.reconciled, contactId: found.id, message: "found in Komet", request: request)
                 }
-                if let done = try await reclaim(key) {
+                if let done = try await reclaim(key, origin: origin) {
                     return .success(.duplicate, contactId: done, message: "already created", request: request)
                 }
             }
@@ -92,9 +101,9 @@ struct EventProcessor: Sendable {
     }
 
     /// Takes over an ambiguous claim. Returns the contact id when another owner finished the key meanwhile.
-    private func reclaim(_ key: String) async throws -> Int64? {
+    private func reclaim(_ key: String, origin: String) async throws -> Int64? {
         do {
-            try await store.reclaim(key: key, owner: owner, now: Date())
+            try await store.reclaim(key: key, owner: owner, origin: origin, now: Date())
             return nil
         } catch let error as DedupeStoreError where error.code == .alreadyDone {
             guard case .done(let contactId, _)? = try await store.entry(key: key)?.state else { throw error }
@@ -102,14 +111,17 @@ struct EventProcessor: Sendable {
         }
     }
 
-    /// Calls `customer.contact.add` until a terminal answer, within the retry policy.
+    /// Calls `customer.contact.add` until a terminal answer, within the retry policy. Time spent waiting at the gate
+    /// (a throttle, an outage, a refused token) does not count against the event: only its own failures do.
     private func call(key: String, request: KometContactRequest, attempts: inout Int) async throws -> EventOutcome {
         let clock = ContinuousClock()
-        let deadline = clock.now + retry.maxElapsed
+        let started = clock.now
+        var waited = Duration.zero
         var generator = SystemRandomNumberGenerator()
         var transientFailures = 0
         while true {
-            try await gate.enter()
+            let pass = try await gate.enter()
+            waited += pass.waited
             attempts += 1
             let answer: Swift.Result<KometAddResult, KometError>
             do throws(KometError) {
@@ -132,15 +144,14 @@ struct EventProcessor: Sendable {
                 try await store.remove(key: key)
                 return .deadLetter(
                     reason: PipelineReason.kometRejected, detail: error.message, httpStatus: error.httpStatus)
-            case .throttled:
-                gate.close(.throttled, for: error.retryAfter ?? retry.throttleDelay, detail: error.code)
-            case .systemic:
-                gate.close(.systemic, for: retry.systemicProbeInterval, detail: error.code)
+            case .throttled, .systemic:
+                closeGate(for: error)
             case .transient:
-                gate.releaseProbe()
+                guard gate.recordTransientFailure(of: pass) else { continue }  // an outage: the gate waits for us
                 transientFailures += 1
                 let delay = retry.backoff(retry: transientFailures, using: &generator)
-                if transientFailures >= retry.maxAttempts || clock.now + delay > deadline {
+                let elapsed = clock.now - started - waited
+                if transientFailures >= retry.maxAttempts || elapsed + delay > retry.maxElapsed {
                     try await store.remove(key: key)
                     return .deadLetter(
                         reason: PipelineReason.retriesExhausted,
@@ -172,12 +183,13 @@ struct EventProcessor: Sendable {
         }
     }
 
-    /// Looks for the contact among the customer's contacts. Transient failures of the look-up are retried like calls.
+    /// Looks for the contact among the customer's contacts. Each look-up is a call (it spends quota like any other);
+    /// transient failures are retried with backoff, and an outage waits at the gate.
     private func reconcile(_ request: KometContactRequest, attempts: inout Int) async throws -> KometContact? {
         var generator = SystemRandomNumberGenerator()
         var failures = 0
         while true {
-            try await gate.enter()
+            let pass = try await gate.enter()
             attempts += 1
             do throws(KometError) {
                 let contacts = try await komet.listContacts(customerId: request.customerId, logger: logger)
@@ -185,20 +197,30 @@ struct EventProcessor: Sendable {
                 return contacts.first { ContactMatch.matches($0, request) }
             } catch {
                 switch error.failureClass {
-                case .throttled:
-                    gate.close(.throttled, for: error.retryAfter ?? retry.throttleDelay, detail: error.code)
-                case .systemic:
-                    gate.close(.systemic, for: retry.systemicProbeInterval, detail: error.code)
+                case .throttled, .systemic:
+                    closeGate(for: error)
                 case .rejected:
                     // The customer itself is refused: calling add would be refused as well.
                     gate.recordSuccess()
                     throw error
                 case .transient, .ambiguous:
-                    gate.releaseProbe()
+                    guard gate.recordTransientFailure(of: pass) else { continue }
                     failures += 1
                     try await Task.sleep(for: retry.backoff(retry: failures, using: &generator))
                 }
             }
+        }
+    }
+
+    /// Pauses every call for a throttle, a spent quota or a systemic failure.
+    private func closeGate(for error: KometError) {
+        switch error.failureClass {
+        case .systemic:
+            gate.close(.systemic, for: retry.systemicProbeInterval, detail: error.code)
+        case .throttled where error.code == KometError.quotaCode:
+            gate.close(.quota, for: retry.quotaProbeInterval, detail: error.code)
+        default:
+            gate.close(.throttled, for: error.retryAfter ?? retry.throttleDelay, detail: error.code)
         }
     }
 }

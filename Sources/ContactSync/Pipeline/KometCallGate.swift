@@ -1,51 +1,108 @@
 import Logging
 import Synchronization
 
-/// The one door every Komet call passes through, so a throttle or a systemic failure pauses calls, not the process.
+/// The one door every Komet call passes through, so a throttle, a spent quota, an outage or a systemic failure pauses
+/// calls, not the process, and never turns into one dead letter per event.
 ///
 /// While the gate is closed, callers wait. When the pause ends, exactly one caller goes through as a probe; the
 /// others keep waiting until the probe's result either opens the gate or closes it again. So during a long outage the
 /// service makes one call per pause interval, whatever the number of events waiting.
+///
+/// Outages: `outageThreshold` transient failures in a row (across all events, no success between them) close the gate
+/// for `min(maxDelay, baseDelay * 2^(n-1))`, n = 1, 2, ... for each failed probe. Failures that trip or extend an
+/// outage do not count against the event that saw them (see ``recordTransientFailure(of:)``).
 final class KometCallGate: Sendable {
+    /// Why calls are paused.
     enum Reason: String, Sendable {
+        /// HTTP 429 (or a throttle message): wait for `Retry-After`.
         case throttled
+        /// The daily quota is spent: wait for its reset, probing now and then.
+        case quota
+        /// Komet (or the way to it) is down: transient failures in a row.
+        case unavailable
+        /// The token or its permissions are refused: consumption pauses too, and `/ready` says so.
         case systemic
+    }
+
+    /// How the caller got through the gate.
+    struct Pass: Sendable {
+        /// The call is the one probe of a paused gate.
+        var isProbe: Bool
+        /// How long the caller waited at the gate.
+        var waited: Duration
+    }
+
+    /// Timing of the gate.
+    struct Settings: Sendable {
+        /// Transient failures in a row that mean an outage.
+        var outageThreshold: Int
+        /// First pause of an outage; doubled for each failed probe.
+        var outageBaseDelay: Duration
+        /// Longest pause of an outage.
+        var outageMaxDelay: Duration
+        /// A probe that has not reported back after this long is presumed lost; another caller may probe.
+        var probeLease: Duration
+
+        init(
+            outageThreshold: Int = 5, outageBaseDelay: Duration = .milliseconds(500),
+            outageMaxDelay: Duration = .seconds(30), probeLease: Duration = .seconds(120)
+        ) {
+            self.outageThreshold = outageThreshold
+            self.outageBaseDelay = outageBaseDelay
+            self.outageMaxDelay = outageMaxDelay
+            self.probeLease = probeLease
+        }
     }
 
     private struct State {
         var closedUntil: ContinuousClock.Instant?
         var reason: Reason?
-        var probeInFlight = false
+        /// While a probe is out: when it is presumed lost.
+        var probeLeaseEnd: ContinuousClock.Instant?
+        var consecutiveTransientFailures = 0
+        var outageRounds = 0
     }
 
     private enum Admission {
-        case pass
+        case pass(isProbe: Bool)
         case wait(until: ContinuousClock.Instant)
     }
 
     private let state = Mutex(State())
     private let clock = ContinuousClock()
+    private let settings: Settings
     private let pollInterval: Duration
     private let logger: Logger
+    private let onChange: @Sendable (Reason?) -> Void
 
-    init(logger: Logger, pollInterval: Duration = .milliseconds(50)) {
+    /// - Parameter onChange: called (outside any lock) whenever the pause reason changes, with the new reason or
+    ///   `nil` when calls resume.
+    init(
+        settings: Settings = Settings(),
+        logger: Logger,
+        pollInterval: Duration = .milliseconds(50),
+        onChange: @escaping @Sendable (Reason?) -> Void = { _ in }
+    ) {
+        self.settings = settings
         self.logger = logger
         self.pollInterval = pollInterval
+        self.onChange = onChange
     }
 
     /// Waits until a call may be made. Throws `CancellationError` when the task is cancelled.
-    func enter() async throws {
+    func enter() async throws -> Pass {
+        let started = clock.now
         while true {
             let now = clock.now
             let admission: Admission = state.withLock { state in
-                guard let until = state.closedUntil else { return .pass }
+                guard let until = state.closedUntil else { return .pass(isProbe: false) }
                 if now < until { return .wait(until: until) }
-                if state.probeInFlight { return .wait(until: now + pollInterval) }
-                state.probeInFlight = true
-                return .pass
+                if let leaseEnd = state.probeLeaseEnd, now < leaseEnd { return .wait(until: now + pollInterval) }
+                state.probeLeaseEnd = now + settings.probeLease
+                return .pass(isProbe: true)
             }
             switch admission {
-            case .pass: return
+            case .pass(let isProbe): return Pass(isProbe: isProbe, waited: clock.now - started)
             case .wait(let until): try await Task.sleep(until: min(until, now + .seconds(1)), clock: clock)
             }
         }
@@ -55,41 +112,91 @@ final class KometCallGate: Sendable {
     func recordSuccess() {
         let reopened: Reason? = state.withLock { state in
             defer { state = State() }
-            return state.reason
+            return state.closedUntil == nil ? nil : state.reason
         }
         if let reopened {
             logger.notice("Komet calls resume", metadata: ["komet.pause.reason": "\(reopened.rawValue)"])
+            onChange(nil)
         }
     }
 
-    /// A call answered throttled or systemic: close the gate for `pause`. Logs once per closing, not once per event.
+    /// A call failed transiently (5xx, refused connection, timeout before sending). Returns whether the failure counts
+    /// against the event's own retry budget: it does not when it was a probe, when the gate is paused anyway, or when
+    /// it is the failure that shows an outage.
+    func recordTransientFailure(of pass: Pass) -> Bool {
+        let now = clock.now
+        let closing: Duration? = state.withLock { state in
+            state.consecutiveTransientFailures += 1
+            let paused = state.closedUntil != nil
+            guard pass.isProbe || state.consecutiveTransientFailures >= settings.outageThreshold else {
+                return nil
+            }
+            if paused && !pass.isProbe {
+                return .zero  // an outage is already being handled; this call was in flight when it began
+            }
+            state.outageRounds += 1
+            let exponent = min(state.outageRounds - 1, 30)
+            return min(settings.outageMaxDelay, settings.outageBaseDelay * (1 << exponent))
+        }
+        guard let closing else { return true }
+        if closing > .zero {
+            close(
+                .unavailable, for: closing, at: now, detail: "\(settings.outageThreshold) transient failures in a row")
+        }
+        return false
+    }
+
+    /// A call was answered throttled, quota or systemic: close the gate for `pause`. Logs once per closing, not
+    /// once per event.
     func close(_ reason: Reason, for pause: Duration, detail: String) {
-        let until = clock.now + pause
-        let wasOpen: Bool = state.withLock { state in
-            let wasOpen = state.closedUntil == nil
-            state.closedUntil = max(state.closedUntil ?? until, until)
-            state.reason = reason
-            state.probeInFlight = false
-            return wasOpen
-        }
-        guard wasOpen else { return }
-        let metadata: Logger.Metadata = [
-            "komet.pause.reason": "\(reason.rawValue)", "komet.pause.seconds": "\(pause.components.seconds)",
-            "error.detail": "\(detail)",
-        ]
-        switch reason {
-        case .systemic: logger.error("Komet refuses our calls; pausing calls and probing", metadata: metadata)
-        case .throttled: logger.warning("Komet throttles our calls; pausing calls", metadata: metadata)
-        }
+        close(reason, for: pause, at: clock.now, detail: detail)
     }
 
-    /// The probe (or any call) ended without a verdict on the pause (e.g. a transient error): let another caller probe.
+    /// The call ended without a verdict on the pause (an ambiguous answer, a rejected request): let another caller
+    /// probe.
     func releaseProbe() {
-        state.withLock { $0.probeInFlight = false }
+        state.withLock { $0.probeLeaseEnd = nil }
     }
 
     /// Why calls are paused, or `nil` when they are not.
     var pauseReason: Reason? {
         state.withLock { $0.closedUntil == nil ? nil : $0.reason }
+    }
+
+    private func close(_ reason: Reason, for pause: Duration, at now: ContinuousClock.Instant, detail: String) {
+        let until = now + pause
+        let (previous, changed): (Reason?, Bool) = state.withLock { state in
+            let previous = state.closedUntil == nil ? nil : state.reason
+            state.probeLeaseEnd = nil
+            if reason == .unavailable, let previous, previous != .unavailable {
+                // A transient failure says nothing about a refused token or a spent quota: keep that reason and
+                // probe again after the later of the two pauses.
+                state.closedUntil = max(state.closedUntil ?? until, until)
+                return (previous, false)
+            }
+            if reason != .unavailable { state.outageRounds = 0 }
+            state.closedUntil = until
+            state.reason = reason
+            return (previous, previous != reason)
+        }
+        guard changed else { return }
+        var metadata: Logger.Metadata = [
+            "komet.pause.reason": "\(reason.rawValue)", "komet.pause.seconds": "\(pause.components.seconds)",
+            "error.detail": "\(detail)",
+        ]
+        if let previous { metadata["komet.pause.previous"] = "\(previous.rawValue)" }
+        switch reason {
+        case .systemic:
+            logger.error(
+                "Komet refuses our calls (token or permission): consumption paused on all partitions; probing until it accepts them again",
+                metadata: metadata)
+        case .quota:
+            logger.warning("Komet's daily quota is spent: pausing calls until a probe succeeds", metadata: metadata)
+        case .throttled:
+            logger.warning("Komet throttles our calls: pausing calls", metadata: metadata)
+        case .unavailable:
+            logger.warning("Komet is unavailable: pausing calls and probing with backoff", metadata: metadata)
+        }
+        onChange(reason)
     }
 }

@@ -16,7 +16,10 @@ public final class Pipeline: Sendable {
         /// Running jobs per partition, so a revoke can wait for exactly its own.
         var runningByPartition: [TopicPartition: Int] = [:]
         var nextSequence: UInt64 = 0
+        /// Paused because the buffer is full.
         var paused = false
+        /// Paused because Komet refuses our calls (systemic): no point in consuming more.
+        var kometPaused = false
         var assigned: Set<TopicPartition> = []
         var stopped = false
     }
@@ -35,12 +38,17 @@ public final class Pipeline: Sendable {
     private let keyStrategy: DedupeKeyStrategy
     private let processor: EventProcessor
     private let sink: any OutcomeSink
+    private let lookup: any OutcomeLookup
+    private let store: any DedupeStore
+    private let health: HealthState
     private let consumer: any ConsumerControl
     private let recorder: OutcomeRecorder
     private let logger: Logger
     private let state: Mutex<State>
     private let starts: AsyncStream<PipelineJob>
     private let startContinuation: AsyncStream<PipelineJob>.Continuation
+    private let gateChanges: AsyncStream<KometCallGate.Reason?>
+    private let gateChangeContinuation: AsyncStream<KometCallGate.Reason?>.Continuation
 
     public init(
         configuration: PipelineConfiguration,
@@ -51,6 +59,7 @@ public final class Pipeline: Sendable {
         store: any DedupeStore,
         komet: any KometAPI,
         sink: any OutcomeSink,
+        lookup: any OutcomeLookup,
         consumer: any ConsumerControl,
         recorder: OutcomeRecorder,
         owner: String,
@@ -61,11 +70,18 @@ public final class Pipeline: Sendable {
         self.mapper = mapper
         self.keyStrategy = keyStrategy
         self.sink = sink
+        self.lookup = lookup
+        self.store = store
+        self.health = recorder.health
         self.consumer = consumer
         self.recorder = recorder
         self.logger = logger
+        let (gateChanges, gateChangeContinuation) = AsyncStream.makeStream(of: KometCallGate.Reason?.self)
+        self.gateChanges = gateChanges
+        self.gateChangeContinuation = gateChangeContinuation
+        let gate = KometCallGate(settings: retry.gateSettings, logger: logger) { gateChangeContinuation.yield($0) }
         self.processor = EventProcessor(
-            store: store, komet: komet, gate: KometCallGate(logger: logger), retry: retry,
+            store: store, komet: komet, gate: gate, retry: retry,
             ambiguousPolicy: configuration.ambiguousPolicy, owner: owner, logger: logger)
         self.state = Mutex(State(queue: KeyedQueue(limit: configuration.maxInFlight)))
         (starts, startContinuation) = AsyncStream.makeStream(of: PipelineJob.self)
@@ -81,6 +97,9 @@ public final class Pipeline: Sendable {
     /// and without moving their offsets, so they are consumed again later.
     public func run() async {
         await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await reason in self.gateChanges { self.kometPauseChanged(reason) }
+            }
             for await job in starts {
                 group.addTask { await self.execute(job) }
             }
@@ -93,6 +112,7 @@ public final class Pipeline: Sendable {
     public func finish() {
         state.withLock { $0.stopped = true }
         startContinuation.finish()
+        gateChangeContinuation.finish()
     }
 
     // MARK: - Poll-thread entry points
@@ -111,21 +131,21 @@ public final class Pipeline: Sendable {
             Self.noteStarted(actions.start, in: &state)
             if !state.paused && state.queue.count >= configuration.maxBuffered {
                 state.paused = true
-                actions.pause = Array(state.assigned)
+                if !state.kometPaused { actions.pause = Array(state.assigned) }
             }
             return actions
         }
         perform(actions)
     }
 
-    /// Partitions were assigned. New ones start paused when the pipeline is paused for backpressure.
+    /// Partitions were assigned. New ones start paused when the pipeline is paused (backpressure or a refused token).
     public func assigned(_ partitions: [TopicPartition]) {
         let pause: [TopicPartition] = state.withLock { state in
             for partition in partitions {
                 state.assigned.insert(partition)
                 state.trackers[partition] = OffsetTracker()
             }
-            return state.paused ? partitions : []
+            return state.paused || state.kometPaused ? partitions : []
         }
         logger.info("partitions assigned", metadata: ["kafka.partitions": "\(partitions.map(\.description))"])
         if !pause.isEmpty { perform(Actions(pause: pause)) }
@@ -183,18 +203,57 @@ public final class Pipeline: Sendable {
     private func execute(_ job: PipelineJob) async {
         let clock = ContinuousClock()
         let started = clock.now
-        if let result = await processor.process(job),
-            await publish(result, of: job, duration: clock.now - started)
-        {
-            completed(job, finished: true)
-        } else {
-            completed(job, finished: false)
+        let position = RecordPosition(job.message)
+        guard let needed = await outcomeNeeded(position) else {
+            return completed(job, finished: false)
+        }
+        guard needed else {
+            logger.debug(
+                "outcome already published; skipping the replayed record",
+                metadata: [
+                    "kafka.topic": "\(position.topic)", "kafka.partition": "\(position.partition)",
+                    "kafka.offset": "\(position.offset)",
+                ])
+            return completed(job, finished: true)
+        }
+        guard let result = await processor.process(job) else {
+            return completed(job, finished: false)
+        }
+        let published = await publish(result, of: job, at: position, duration: clock.now - started)
+        completed(job, finished: published)
+    }
+
+    /// Whether the record still needs an outcome: `false` when the outcome ledger shows one was published (the record
+    /// is consumed again after a crash or a lost commit), `nil` when the task was cancelled before knowing.
+    private func outcomeNeeded(_ position: RecordPosition) async -> Bool? {
+        await retrying("reading the outcome ledger") { () async throws -> Bool in
+            switch try await store.outcomeMark(for: position) {
+            case nil:
+                return true
+            case .published:
+                return false
+            case .publishing(let placement, _):
+                // Produced, but the delivery report was never recorded: look for the record itself.
+                let found = try await lookup.contains(outcomeOf: position, in: placement)
+                logger.info(
+                    "resolved an outcome of unknown delivery",
+                    metadata: [
+                        "kafka.topic": "\(position.topic)", "kafka.partition": "\(position.partition)",
+                        "kafka.offset": "\(position.offset)", "outcome.found": "\(found)",
+                    ])
+                if found { try await store.markPublished(position, now: Date()) }
+                return !found
+            }
         }
     }
 
-    /// Publishes the outcome and waits for its delivery report. Broker failures are retried until it is delivered or
-    /// the task is cancelled: the offset never moves past an event whose outcome is not durable.
-    private func publish(_ result: EventProcessor.Result, of job: PipelineJob, duration: Duration) async -> Bool {
+    /// Publishes the outcome and waits for its delivery report, with the outcome ledger around it: `publishing`
+    /// (with the partition and a lower bound of the offset) before, `published` after. Broker failures are retried
+    /// until it is delivered or the task is cancelled: the offset never moves past an event whose outcome is not
+    /// durable.
+    private func publish(
+        _ result: EventProcessor.Result, of job: PipelineJob, at position: RecordPosition, duration: Duration
+    ) async -> Bool {
         let record: OutcomeRecorder.Record
         do {
             record = try recorder.record(for: result, of: job, duration: duration)
@@ -202,23 +261,61 @@ public final class Pipeline: Sendable {
             logger.error("cannot encode outcome", metadata: ["error": "\(error)"])
             return false
         }
+        let delivered: Void? = await retrying("publishing the outcome") {
+            let placement = try await sink.placement(topic: record.topic, key: record.key)
+            try await store.markPublishing(position, placement: placement, now: Date())
+            try await sink.publish(
+                topic: record.topic, partition: placement.partition, key: record.key, value: record.value,
+                headers: record.headers)
+        }
+        guard delivered != nil else { return false }
+        recorder.report(result, of: job, duration: duration, logger: logger)
+        // The record is durable; if this mark is lost, a replay finds the record by reading the partition back.
+        _ = await retrying("recording the published outcome") {
+            try await store.markPublished(position, now: Date())
+        }
+        return true
+    }
+
+    /// Runs `operation` until it succeeds, backing off from 100 ms to 30 s between failures. `nil` when the task is
+    /// cancelled first.
+    private func retrying<T: Sendable>(
+        _ what: String, _ operation: () async throws -> T
+    ) async -> T? {
         var failures = 0
         while !Task.isCancelled {
             do {
-                try await sink.publish(
-                    topic: record.topic, key: record.key, value: record.value, headers: record.headers)
-                recorder.report(result, of: job, duration: duration, logger: logger)
-                return true
+                return try await operation()
             } catch {
+                if Task.isCancelled { return nil }
                 failures += 1
                 logger.warning(
-                    "publishing the outcome failed; retrying",
-                    metadata: ["error": "\(error)", "kafka.topic": "\(record.topic)", "attempt": "\(failures)"])
-                let delay = Duration.milliseconds(min(30_000, 100 << min(failures, 8)))
+                    "\(what) failed; retrying", metadata: ["error": "\(error)", "attempt": "\(failures)"])
+                let delay = Duration.milliseconds(min(30_000, 100 << min(failures, 9)))
                 try? await Task.sleep(for: delay)
             }
         }
-        return false
+        return nil
+    }
+
+    /// Komet's pause reason changed: pause every assigned partition while it refuses our calls, resume after.
+    private func kometPauseChanged(_ reason: KometCallGate.Reason?) {
+        health.setKometPause(reason?.rawValue)
+        let systemic = reason == .systemic
+        let actions: Actions? = state.withLock { state in
+            guard state.kometPaused != systemic, !state.stopped else { return nil }
+            state.kometPaused = systemic
+            guard !state.paused else { return Actions() }
+            return systemic ? Actions(pause: Array(state.assigned)) : Actions(resume: Array(state.assigned))
+        }
+        guard let actions else { return }
+        if systemic {
+            logger.info("consumption paused: Komet refuses our calls", metadata: ["komet.pause.reason": "systemic"])
+            try? consumer.pause(actions.pause)
+        } else {
+            logger.info("consumption resumed: Komet accepts our calls")
+            try? consumer.resume(actions.resume)
+        }
     }
 
     /// The job ended: free its key, move the offset when its outcome is durable, start whatever may start now.
@@ -238,7 +335,7 @@ public final class Pipeline: Sendable {
             }
             if state.paused && state.queue.count <= configuration.maxBuffered / 2 {
                 state.paused = false
-                actions.resume = Array(state.assigned)
+                if !state.kometPaused { actions.resume = Array(state.assigned) }
             }
             return actions
         }

@@ -49,6 +49,12 @@ public struct RetryPolicy: Sendable {
     public var throttleDelay: Duration
     /// How long calls pause after a systemic failure before one probe call is let through.
     public var systemicProbeInterval: Duration
+    /// How long calls pause after a quota answer before one probe call is let through (Komet's quota resets daily,
+    /// at a time it does not document).
+    public var quotaProbeInterval: Duration
+    /// Transient failures in a row, across all events, that mean Komet is down: calls pause and a single probe goes
+    /// out after `baseDelay`, doubling up to `maxDelay`; failures during the outage count against no event.
+    public var outageThreshold: Int
 
     public init(
         maxAttempts: Int = 5,
@@ -56,7 +62,9 @@ public struct RetryPolicy: Sendable {
         maxDelay: Duration = .seconds(30),
         maxElapsed: Duration = .seconds(300),
         throttleDelay: Duration = .seconds(60),
-        systemicProbeInterval: Duration = .seconds(30)
+        systemicProbeInterval: Duration = .seconds(30),
+        quotaProbeInterval: Duration = .seconds(600),
+        outageThreshold: Int = 5
     ) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
@@ -64,6 +72,14 @@ public struct RetryPolicy: Sendable {
         self.maxElapsed = maxElapsed
         self.throttleDelay = throttleDelay
         self.systemicProbeInterval = systemicProbeInterval
+        self.quotaProbeInterval = quotaProbeInterval
+        self.outageThreshold = outageThreshold
+    }
+
+    /// The gate's timing that follows from this policy.
+    var gateSettings: KometCallGate.Settings {
+        KometCallGate.Settings(
+            outageThreshold: max(1, outageThreshold), outageBaseDelay: baseDelay, outageMaxDelay: maxDelay)
     }
 
     /// The delay before retry number `retry` (1 for the first retry): uniform in 0...min(maxDelay, base * 2^(retry-1)).

@@ -1,12 +1,13 @@
 import Kafka
 import Synchronization
 
-/// What `/ready` and `/metrics` report: the assignment and outcome counters.
+/// What `/ready` and `/metrics` report: the assignment, whether Komet calls are paused, and outcome counters.
 public final class HealthState: Sendable {
     private struct State {
         var assignment: [TopicPartition] = []
         var outcomes: [String: Int] = [:]
         var kometCalls = 0
+        var kometPause: String?
     }
 
     private let state = Mutex(State())
@@ -24,7 +25,24 @@ public final class HealthState: Sendable {
         }
     }
 
+    func setKometPause(_ reason: String?) {
+        state.withLock { $0.kometPause = reason }
+    }
+
     public var assignment: [TopicPartition] { state.withLock { $0.assignment } }
+
+    /// Why Komet calls are paused (`throttled`, `quota`, `unavailable`, `systemic`), or `nil` when they are not.
+    public var kometPause: String? { state.withLock { $0.kometPause } }
+
+    /// Ready: partitions are assigned and Komet accepts our token. A throttle, a spent quota or an outage does not
+    /// make a replica unready (every replica would see the same, and restarting would not help); a refused token does.
+    public var readiness: (ready: Bool, reason: String) {
+        state.withLock { state in
+            if state.assignment.isEmpty { return (false, "no partitions assigned") }
+            if state.kometPause == "systemic" { return (false, "Komet refuses our calls (token or permission)") }
+            return (true, "ready")
+        }
+    }
 
     /// Outcomes so far by status (`created`, `duplicate`, `reconciled`) or dead-letter reason.
     public var outcomes: [String: Int] { state.withLock { $0.outcomes } }

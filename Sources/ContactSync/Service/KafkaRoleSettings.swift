@@ -26,7 +26,13 @@ enum KafkaRoleSettings {
         settings.filter { !producerOnly.contains($0.key) }
     }
 
+    /// The producer's default `message.max.bytes`: large enough for a dead letter of any record a broker with
+    /// default limits accepts (the dead letter keeps the original value), including oversized ones.
+    static let producerMessageMaxBytes = "16777216"
+
     static func producer(_ settings: [String: String]) -> [String: String] {
-        settings.filter { !consumerOnly.contains($0.key) }
+        var settings = settings.filter { !consumerOnly.contains($0.key) }
+        if settings["message.max.bytes"] == nil { settings["message.max.bytes"] = producerMessageMaxBytes }
+        return settings
     }
 }

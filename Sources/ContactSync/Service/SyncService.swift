@@ -41,6 +41,8 @@ public final class SyncService: Service {
         let consumer = try KafkaConsumer(
             configuration: KafkaRoleSettings.consumer(configuration.kafka), topics: configuration.inputTopics,
             logger: logger)
+        let reader = try KafkaPartitionReader(
+            configuration: KafkaRoleSettings.consumer(configuration.kafka), logger: logger)
         let komet = KometClient(configuration: configuration.komet, token: token, httpClient: httpClient)
         let owner =
             "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
@@ -53,6 +55,7 @@ public final class SyncService: Service {
             store: store,
             komet: komet,
             sink: producer,
+            lookup: KafkaOutcomeLookup(reader: reader, deadLetterTopic: configuration.deadLetterTopic),
             consumer: consumer,
             recorder: OutcomeRecorder(
                 successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,

@@ -1,0 +1,23 @@
+import Foundation
+
+/// Where an outcome record is being published: its topic, the partition chosen for it, and an offset at or below the
+/// one it will get. After a crash, that partition is read from `fromOffset` to find out whether the record arrived.
+public struct OutcomePlacement: Sendable, Hashable {
+    public var topic: String
+    public var partition: Int32
+    public var fromOffset: Int64
+
+    public init(topic: String, partition: Int32, fromOffset: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.fromOffset = fromOffset
+    }
+}
+
+/// The outcome ledger's state for one input record.
+public enum OutcomeMark: Sendable, Equatable {
+    /// The outcome record was handed to the producer; whether it arrived is unknown until the delivery report.
+    case publishing(OutcomePlacement, since: Date)
+    /// The outcome record is durable in Kafka: the input record must not get another one.
+    case published(at: Date)
+}

@@ -1,0 +1,21 @@
+import Kafka
+
+/// Where an input record sits: topic, partition, offset. Identifies an event across restarts and replicas.
+public struct RecordPosition: Sendable, Hashable, CustomStringConvertible {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+
+    public init(topic: String, partition: Int32, offset: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+    }
+
+    init(_ message: KafkaMessage) {
+        self.init(topic: message.topic, partition: message.partition, offset: message.offset)
+    }
+
+    /// `topic/partition@offset`, the form stored as a dedupe row's origin.
+    public var description: String { "\(topic)/\(partition)@\(offset)" }
+}

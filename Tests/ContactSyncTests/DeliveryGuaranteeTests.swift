@@ -1,0 +1,221 @@
+import Foundation
+import Kafka
+import KometClient
+import Synchronization
+import Testing
+
+@testable import ContactSync
+
+/// The outcome ledger, the outage breaker and the systemic pause, over fakes.
+@Suite struct DeliveryGuaranteeTests {
+    typealias H = PipelineHarness
+
+    static let messages = (0..<6).map {
+        H.message(offset: Int64($0), key: "k\($0 % 4)", value: H.event(name: "Name\($0 % 4)"))
+    }
+
+    /// Polls `condition` for up to 10 s.
+    static func waitUntil(_ condition: @Sendable () -> Bool) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while !condition() && clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    @Test func aReplayedRecordWithAPublishedOutcomeGetsNoSecondOne() async throws {
+        let store = InMemoryDedupeStore()
+        let sink = FakeSink()
+        let komet = FakeKomet()
+        try await H(komet: komet, sink: sink, store: store).run(Self.messages)
+        #expect(sink.records.count == 6)
+
+        // A new process consumes the same records again (the commit was lost): nothing is published twice.
+        let replay = H(komet: komet, sink: sink, store: store)
+        try await replay.run(Self.messages) {
+            try await Self.waitUntil { replay.consumer.storedOffsets(H.partition(0)).last == 6 }
+        }
+        #expect(sink.records.count == 6)
+        #expect(komet.addCalls == 4)
+        #expect(replay.consumer.storedOffsets(H.partition(0)).last == 6)
+    }
+
+    @Test func aPublishingMarkWhoseRecordArrivedIsResolvedWithoutPublishing() async throws {
+        let store = InMemoryDedupeStore()
+        let sink = FakeSink()
+        let komet = FakeKomet()
+        let message = H.message(offset: 0, key: "a", value: H.event(name: "Ada"))
+        try await H(komet: komet, sink: sink, store: store).run([message])
+        let position = RecordPosition(message)
+        // As if the process died after the broker took the record and before its delivery report was recorded.
+        try await store.markPublishing(
+            position, placement: OutcomePlacement(topic: "contacts.komet.succeeded", partition: 0, fromOffset: 0),
+            now: Date())
+
+        let replay = H(komet: komet, sink: sink, store: store)
+        try await replay.run([message]) {
+            try await Self.waitUntil { replay.consumer.storedOffsets(H.partition(0)).last == 1 }
+        }
+        #expect(sink.records.count == 1)
+        #expect(
+            try await store.outcomeMark(for: position).map { if case .published = $0 { true } else { false } } == true)
+    }
+
+    @Test func aPublishingMarkWhoseRecordNeverArrivedIsPublishedOnce() async throws {
+        let store = InMemoryDedupeStore()
+        let sink = FakeSink()
+        let message = H.message(offset: 0, key: "a", value: H.event(name: "Ada"))
+        let position = RecordPosition(message)
+        // Komet created the contact, the record was handed to the producer, and the process died before delivery.
+        #expect(try await store.claim(key: "a", owner: "dead", origin: position.description, now: Date()) == .claimed)
+        try await store.markDone(key: "a", contactId: 4_242, now: Date())
+        try await store.markPublishing(
+            position, placement: OutcomePlacement(topic: "contacts.komet.succeeded", partition: 0, fromOffset: 0),
+            now: Date())
+        let komet = FakeKomet()
+
+        try await H(komet: komet, sink: sink, store: store).run([message])
+        #expect(sink.records.count == 1)
+        let record = try SuccessRecord.decoded(from: try #require(sink.records.first?.value))
+        // The same record that created the contact: `created`, not `duplicate`, and no call.
+        #expect(record.status == .created)
+        #expect(record.komet.contactId == 4_242)
+        #expect(komet.addCalls == 0)
+    }
+
+    @Test func anOutageDoesNotSpendEventsRetriesAndIsProbedSparingly() async throws {
+        // Komet is down for the first 40 calls; each event may only fail 3 times on its own.
+        let komet = FakeKomet { _, call in
+            call <= 40
+                ? .failure(KometError(failureClass: .transient, code: "http_503", message: "down")) : .success(())
+        }
+        let harness = H(
+            komet: komet, maxInFlight: 4,
+            retry: RetryPolicy(
+                maxAttempts: 3, baseDelay: .milliseconds(2), maxDelay: .milliseconds(10), maxElapsed: .seconds(30),
+                outageThreshold: 3))
+        let messages = (0..<8).map { H.message(offset: Int64($0), key: "k\($0)", value: H.event(name: "N\($0)")) }
+        try await harness.run(messages)
+        #expect(harness.sink.records.count == 8)
+        #expect(harness.sink.records.allSatisfy { $0.topic == "contacts.komet.succeeded" })
+        #expect(komet.created.count == 8)
+    }
+
+    @Test func isolatedTransientFailuresStillExhaustAnEvent() async throws {
+        // Only one key fails, others succeed in between: that is not an outage, and the event runs out of attempts.
+        let komet = FakeKomet { request, _ in
+            request.name.hasPrefix("Bad")
+                ? .failure(KometError(failureClass: .transient, code: "http_502", message: "bad gateway"))
+                : .success(())
+        }
+        let harness = H(
+            komet: komet, maxInFlight: 2,
+            retry: RetryPolicy(
+                maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2), maxElapsed: .seconds(30),
+                outageThreshold: 50))
+        var messages = [H.message(offset: 0, key: "bad", value: H.event(name: "Bad"))]
+        messages += (1..<6).map { H.message(offset: Int64($0), key: "k\($0)", value: H.event(name: "N\($0)")) }
+        try await harness.run(messages)
+        let dead = try #require(harness.sink.records.first { $0.topic == "contacts.komet.dlq" })
+        #expect(dead.header("komet-sync.reason") == "retries_exhausted")
+        #expect(dead.header("komet-sync.attempts") == "3")
+        #expect(harness.sink.records.count == 6)
+    }
+
+    @Test func aRefusedTokenPausesConsumptionAndResumesWhenAccepted() async throws {
+        let refused = Mutex(true)
+        let komet = FakeKomet { _, _ in
+            refused.withLock { $0 }
+                ? .failure(KometError(failureClass: .systemic, code: "auth", message: "Invalid authentication token"))
+                : .success(())
+        }
+        let harness = H(komet: komet)
+        let messages = (0..<5).map { H.message(offset: Int64($0), key: "k\($0)", value: H.event(name: "N\($0)")) }
+        try await harness.run(messages) {
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(5)
+            while harness.consumer.pauseCount == 0 && clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(harness.consumer.pauseCount == 1)
+            #expect(harness.health.kometPause == "systemic")
+            #expect(harness.health.readiness.ready == false)
+            try await Task.sleep(for: .milliseconds(100))  // several probe intervals: probes only, nothing else
+            #expect(harness.sink.records.isEmpty)
+            refused.withLock { $0 = false }
+        }
+        #expect(harness.sink.records.count == 5)
+        #expect(harness.sink.records.allSatisfy { $0.topic == "contacts.komet.succeeded" })
+        #expect(harness.consumer.resumeCount == 1)
+        #expect(harness.health.kometPause == nil)
+    }
+
+    @Test func aSpentQuotaPausesCallsWithoutDeadLetters() async throws {
+        let komet = FakeKomet { _, call in
+            call <= 3
+                ? .failure(
+                    KometError(
+                        failureClass: .throttled, code: KometError.quotaCode,
+                        message: "Daily API request limit exceeded"))
+                : .success(())
+        }
+        let harness = H(komet: komet)
+        let messages = (0..<5).map { H.message(offset: Int64($0), key: "k\($0)", value: H.event(name: "N\($0)")) }
+        try await harness.run(messages)
+        #expect(harness.sink.records.count == 5)
+        #expect(harness.sink.records.allSatisfy { $0.topic == "contacts.komet.succeeded" })
+        #expect(harness.consumer.pauseCount == 0)
+    }
+}
+
+@Suite struct KometCallGateTests {
+    @Test func anOutageBacksOffProbesExponentially() async throws {
+        let gate = KometCallGate(
+            settings: .init(outageThreshold: 2, outageBaseDelay: .milliseconds(40), outageMaxDelay: .milliseconds(160)),
+            logger: .init(label: "test"), pollInterval: .milliseconds(1))
+        let first = try await gate.enter()
+        #expect(!first.isProbe)
+        #expect(gate.recordTransientFailure(of: first))  // one failure: the event's own
+        #expect(!gate.recordTransientFailure(of: first))  // two in a row: an outage
+        #expect(gate.pauseReason == .unavailable)
+        var waits: [Duration] = []
+        for _ in 0..<4 {
+            let probe = try await gate.enter()
+            #expect(probe.isProbe)
+            waits.append(probe.waited)
+            #expect(!gate.recordTransientFailure(of: probe))
+        }
+        // 40, 80, 160, 160 ms (with scheduling slack upwards only).
+        let expected: [Duration] = [.milliseconds(40), .milliseconds(80), .milliseconds(160), .milliseconds(160)]
+        for (wait, minimum) in zip(waits, expected) { #expect(wait >= minimum - .milliseconds(5), "\(waits)") }
+        let last = try await gate.enter()
+        gate.recordSuccess()
+        #expect(last.isProbe)
+        #expect(gate.pauseReason == nil)
+        #expect(!(try await gate.enter()).isProbe)
+    }
+
+    @Test func onlyOneProbeAtATime() async throws {
+        let gate = KometCallGate(logger: .init(label: "test"), pollInterval: .milliseconds(1))
+        gate.close(.systemic, for: .milliseconds(10), detail: "auth")
+        let probe = try await gate.enter()
+        #expect(probe.isProbe)
+        // A second caller keeps waiting while the probe is out.
+        let second = Task { try await gate.enter() }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(gate.pauseReason == .systemic)
+        gate.recordSuccess()
+        let pass = try await second.value
+        #expect(!pass.isProbe)
+    }
+
+    @Test func aTransientProbeFailureKeepsASystemicPause() async throws {
+        let changes = Mutex<[KometCallGate.Reason?]>([])
+        let gate = KometCallGate(logger: .init(label: "test"), pollInterval: .milliseconds(1)) { reason in
+            changes.withLock { $0.append(reason) }
+        }
+        gate.close(.systemic, for: .milliseconds(5), detail: "auth")
+        let probe = try await gate.enter()
+        #expect(!gate.recordTransientFailure(of: probe))
+        #expect(gate.pauseReason == .systemic)
+        #expect(changes.withLock { $0 } == [.systemic])
+    }
+}
