@@ -8,7 +8,7 @@ import Synchronization
 /// `run(delegate:)` polls on a dedicated thread and calls the delegate there. Offsets are stored with
 /// `storeOffset(_:nextOffset:)` and committed by librdkafka's auto-commit, on revoke and on close.
 public final class KafkaConsumer: Sendable {
-    private let client: RdKafkaClient
+    let client: RdKafkaClient
     private let topics: [String]
     private let logger: Logger
     private let state: Mutex<RunState> = Mutex(RunState())

@@ -30,6 +30,9 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The code of a produce whose message timed out before delivery (`_MSG_TIMED_OUT`).
     public static let messageTimedOutCode: Int32 = RD_KAFKA_RESP_ERR__MSG_TIMED_OUT.rawValue
 
+    /// The code of an operation that did not finish in time (`_TIMED_OUT`), e.g. `KafkaPartitionReader.read`.
+    public static let timedOutCode: Int32 = RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue
+
     /// The code of an operation on a partition this client does not know (`_UNKNOWN_PARTITION`).
     public static let unknownPartitionCode: Int32 = RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION.rawValue
 

@@ -9,4 +9,7 @@ enum KafkaLogKey {
     static let protocolName = "kafka.rebalance.protocol"
     static let assignmentLost = "kafka.assignment.lost"
     static let outputQueueLength = "kafka.outq"
+    static let partitionCount = "kafka.partition.count"
+    static let offset = "kafka.offset"
+    static let count = "kafka.count"
 }

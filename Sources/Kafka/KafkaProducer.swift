@@ -6,9 +6,15 @@ import Synchronization
 /// An idempotent Kafka producer (`enable.idempotence=true`, `acks=all`) whose `send` returns when the record's
 /// delivery report arrives. A dedicated thread serves `rd_kafka_poll`, which runs the delivery callbacks.
 public final class KafkaProducer: Sendable {
-    private let client: RdKafkaClient
+    let client: RdKafkaClient
     private let pollThread: KafkaProducerPollThread
-    private let logger: Logger
+    let logger: Logger
+    /// The configured `partitioner`, for `partition(topic:key:)`.
+    let partitioner: KafkaPartitioner
+    /// Partition counts, watermarks and delivered offsets, for `partition(topic:key:)` and `nextOffsetLowerBound`.
+    let partitionState = KafkaProducerPartitionState(partitionCountLifetime: .seconds(60))
+    /// Where metadata and watermark queries block.
+    let queries = RdKafkaBlockingQueue(label: "kafka-producer-queries")
     /// Produce calls happen under this lock, so that none can start after `shutdown` flushed the queue.
     private let isClosed: Mutex<Bool> = Mutex(false)
 
@@ -25,6 +31,7 @@ public final class KafkaProducer: Sendable {
     /// `linger.ms=5` unless given, and `enable.idempotence=true`, `acks=all` forced (a different value throws).
     /// Bad or unknown settings throw `KafkaError` whose message and `setting` name the setting.
     public init(configuration: [String: String], logger: Logger) throws {
+        let partitioner = try KafkaPartitioner(configuration: configuration)
         let conf = try Self.configurationRules.makeConf(configuration)
         rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
             guard let message else { return }
@@ -35,6 +42,7 @@ public final class KafkaProducer: Sendable {
         logger[metadataKey: KafkaLogKey.client] = "\(client.name)"
         self.client = client
         self.logger = logger
+        self.partitioner = partitioner
         self.pollThread = KafkaProducerPollThread(client: client, logger: logger)
     }
 
@@ -46,20 +54,26 @@ public final class KafkaProducer: Sendable {
     /// Produces one record and returns when its delivery report arrives. A failed delivery throws `KafkaError`
     /// (e.g. `_MSG_TIMED_OUT` after `message.timeout.ms`). If librdkafka's local queue is full it waits and
     /// retries without blocking the cooperative pool. Once enqueued, a record is not withdrawn by cancellation.
+    ///
+    /// `partition` nil lets librdkafka's partitioner choose (see `partition(topic:key:)`); a partition number sends
+    /// the record there. A partition that the topic does not have fails with `_UNKNOWN_PARTITION`.
     public func send(
         topic: String,
         key: [UInt8]?,
         value: [UInt8]?,
-        headers: [KafkaHeader] = []
+        headers: [KafkaHeader] = [],
+        partition: Int32? = nil
     ) async throws -> KafkaDeliveryReport {
+        let record = Record(topic: topic, partition: partition, key: key, value: value, headers: headers)
         while true {
             let outcome = try await withCheckedThrowingContinuation { continuation in
-                let opaque = Unmanaged.passRetained(DeliveryBox(continuation)).toOpaque()
+                let box = DeliveryBox(continuation, partitionState: partitionState)
+                let opaque = Unmanaged.passRetained(box).toOpaque()
                 let error = isClosed.withLock { closed -> KafkaError? in
                     if closed {
                         return KafkaError(code: KafkaError.stateCode, message: "The producer has been shut down")
                     }
-                    return Self.produce(client.rk, topic: topic, key: key, value: value, headers: headers, opaque)
+                    return Self.produce(client.rk, record, opaque)
                 }
                 guard let error else { return }  // The delivery report resumes the continuation.
                 Unmanaged<DeliveryBox>.fromOpaque(opaque).release()
@@ -97,42 +111,72 @@ public final class KafkaProducer: Sendable {
         case queueFull
     }
 
-    /// The per-message `msg_opaque`: holds the continuation that the delivery report resumes.
+    /// The per-message `msg_opaque`: holds the continuation that the delivery report resumes, and where delivered
+    /// offsets are recorded.
     final class DeliveryBox: Sendable {
         let continuation: CheckedContinuation<DeliveryOutcome, any Error>
+        let partitionState: KafkaProducerPartitionState
 
-        init(_ continuation: CheckedContinuation<DeliveryOutcome, any Error>) {
+        init(
+            _ continuation: CheckedContinuation<DeliveryOutcome, any Error>,
+            partitionState: KafkaProducerPartitionState
+        ) {
             self.continuation = continuation
+            self.partitionState = partitionState
         }
     }
 
-    private static func produce(
-        _ rk: OpaquePointer,
-        topic: String,
-        key: [UInt8]?,
-        value: [UInt8]?,
-        headers: [KafkaHeader],
-        _ opaque: UnsafeMutableRawPointer
-    ) -> KafkaError? {
+    /// One record to produce.
+    struct Record: Sendable {
+        var topic: String
+        var partition: Int32?
+        var key: [UInt8]?
+        var value: [UInt8]?
+        var headers: [KafkaHeader]
+    }
+
+    /// Enqueues `record` with `rd_kafka_produceva` (copying key and value); nil when enqueued.
+    private static func produce(_ rk: OpaquePointer, _ record: Record, _ opaque: UnsafeMutableRawPointer) -> KafkaError?
+    {
         var hdrs: OpaquePointer?
-        if !headers.isEmpty {
-            hdrs = rd_kafka_headers_new(headers.count)
-            for header in headers {
+        if !record.headers.isEmpty {
+            hdrs = rd_kafka_headers_new(record.headers.count)
+            for header in record.headers {
                 withOptionalBytes(header.value) { bytes, count in
                     _ = rd_kafka_header_add(hdrs, header.key, -1, bytes, count)
                 }
             }
         }
-        let err = withOptionalBytes(key) { keyBytes, keyCount in
-            withOptionalBytes(value) { valueBytes, valueCount in
-                crdkafka_produce(rk, topic, keyBytes, keyCount, valueBytes, valueCount, hdrs, opaque)
+        let error = record.topic.withCString { topic in
+            withOptionalBytes(record.key) { keyBytes, keyCount in
+                withOptionalBytes(record.value) { valueBytes, valueCount in
+                    var vus = [
+                        rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_TOPIC, u: .init(cstr: topic)),
+                        rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_MSGFLAGS, u: .init(i: RD_KAFKA_MSG_F_COPY)),
+                        rd_kafka_vu_t(
+                            vtype: RD_KAFKA_VTYPE_KEY,
+                            u: .init(mem: .init(ptr: UnsafeMutableRawPointer(mutating: keyBytes), size: keyCount))
+                        ),
+                        rd_kafka_vu_t(
+                            vtype: RD_KAFKA_VTYPE_VALUE,
+                            u: .init(mem: .init(ptr: UnsafeMutableRawPointer(mutating: valueBytes), size: valueCount))
+                        ),
+                        rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_OPAQUE, u: .init(ptr: opaque)),
+                    ]
+                    if let partition = record.partition {
+                        vus.append(rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_PARTITION, u: .init(i32: partition)))
+                    }
+                    if let hdrs {
+                        vus.append(rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_HEADERS, u: .init(headers: hdrs)))
+                    }
+                    return rd_kafka_produceva(rk, vus, vus.count)
+                }
             }
         }
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            if let hdrs { rd_kafka_headers_destroy(hdrs) }
-            return KafkaError(err)
-        }
-        return nil
+        guard let error else { return nil }
+        // On failure the headers stay ours (librdkafka owns them only once the record is enqueued).
+        if let hdrs { rd_kafka_headers_destroy(hdrs) }
+        return KafkaError(consuming: error)
     }
 
     /// `nil` stays NULL; an empty array becomes a non-NULL pointer with length 0 (an empty key or value).
@@ -155,6 +199,7 @@ public final class KafkaProducer: Sendable {
             return
         }
         let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        box.partitionState.delivered(TopicPartition(topic: topic, partition: m.partition), offset: m.offset)
         box.continuation.resume(
             returning: .delivered(KafkaDeliveryReport(topic: topic, partition: m.partition, offset: m.offset))
         )

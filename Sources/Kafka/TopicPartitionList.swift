@@ -22,6 +22,11 @@ enum TopicPartitionList {
         elements(list).map { TopicPartition(topic: String(cString: $0.topic), partition: $0.partition) }
     }
 
+    /// The offsets in a C list, in the order of `partitions(_:)`.
+    static func offsets(_ list: UnsafePointer<rd_kafka_topic_partition_list_t>?) -> [Int64] {
+        elements(list).map(\.offset)
+    }
+
     /// The first per-partition error in a C list.
     static func firstError(_ list: UnsafePointer<rd_kafka_topic_partition_list_t>?) -> KafkaError? {
         for element in elements(list) where element.err != RD_KAFKA_RESP_ERR_NO_ERROR {

@@ -99,6 +99,12 @@ final class ChildProcess {
         return (process.terminationStatus, process.terminationReason, clock.now - start)
     }
 
+    /// Sends SIGKILL (no chance to drain or commit) and waits until the process has exited. Idempotent.
+    func kill() {
+        if process.isRunning { sendKill(to: process.processIdentifier) }
+        process.waitUntilExit()
+    }
+
     /// Stops the process whatever its state: SIGTERM, up to 10 s of grace, then SIGKILL. Idempotent.
     func stop() {
         try? stdin.fileHandleForWriting.close()
@@ -110,7 +116,7 @@ final class ChildProcess {
         }
         if process.isRunning {
             print("e2e: \(name) (pid \(pid)) ignored SIGTERM for 10 s; sending SIGKILL")
-            kill(process.processIdentifier, SIGKILL)
+            sendKill(to: process.processIdentifier)
         }
         process.waitUntilExit()
         let took = Date().timeIntervalSince(started)
@@ -118,6 +124,11 @@ final class ChildProcess {
             print("e2e: \(name) took \(String(format: "%.1f", took)) s to stop")
         }
     }
+}
+
+/// SIGKILL, outside `ChildProcess` so that its `kill()` method does not shadow the C function.
+private func sendKill(to pid: Int32) {
+    _ = kill(pid, SIGKILL)
 }
 
 /// A failure of the end-to-end harness (a process that would not start, a command that failed, ...).

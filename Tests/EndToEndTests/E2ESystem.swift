@@ -17,12 +17,18 @@ final class E2ESystem {
     let kcat: Kcat
     let offsets: OffsetProbe
     let simulator: SimulatorAdmin
+    /// The kafka-mock process (fault commands such as `broker-down 1` go to its stdin with `send(line:)`).
+    let kafkaMock: ChildProcess
+    /// The komet-sim process.
+    let kometSimulator: ChildProcess
+    /// Every worker process started so far, in start order (stopped and killed ones too), for their logs.
+    private(set) var workers: [ChildProcess] = []
     private let workerBinary: URL
     private var processes: [ChildProcess] = []
     private var isShutDown = false
 
-    /// Starts kafka-mock (3 topics of 4 partitions) and komet-sim.
-    init(name: String, token: String, simulatorLatencyMs: Int = 0) async throws {
+    /// Starts kafka-mock (3 topics of 4 partitions) and komet-sim (daily quota `quota`).
+    init(name: String, token: String, simulatorLatencyMs: Int = 0, quota: Int = 100_000) async throws {
         let directory = try E2EEnvironment.makeTemporaryDirectory(name)
         var started: [ChildProcess] = []
         do {
@@ -41,7 +47,7 @@ final class E2ESystem {
                 arguments: [
                     "--host", "127.0.0.1", "--port", "0", "--token", token,
                     "--customers", "\(Self.customers.lowerBound)-\(Self.customers.upperBound)",
-                    "--types", "None,Buyer,A/P", "--quota", "100000", "--seed", "1",
+                    "--types", "None,Buyer,A/P", "--quota", "\(quota)", "--seed", "1",
                     "--latency-ms", "\(simulatorLatencyMs)",
                 ],
                 environment: E2EEnvironment.childEnvironment(), in: directory)
@@ -62,6 +68,8 @@ final class E2ESystem {
             kcat = try Kcat(bootstrapServers: bootstrapServers, directory: directory)
             offsets = OffsetProbe(python: python, bootstrapServers: bootstrapServers, directory: directory)
             simulator = SimulatorAdmin(baseURL: url)
+            kafkaMock = mock
+            kometSimulator = sim
         } catch {
             for process in started.reversed() { process.stop() }
             E2EEnvironment.removeTemporaryDirectory(directory)
@@ -88,9 +96,12 @@ final class E2ESystem {
         E2EEnvironment.removeTemporaryDirectory(directory)
     }
 
-    /// Writes the worker's configuration file and returns its path.
-    func writeWorkerConfiguration(maxInFlight: Int, logLevel: String = "info") throws -> URL {
-        let configuration: [String: Any] = [
+    /// Writes the worker's configuration file and returns its path. `extra` adds settings by section, e.g.
+    /// `["retry": ["maxAttempts": 3]]`; its keys win over the defaults written here.
+    func writeWorkerConfiguration(
+        maxInFlight: Int, logLevel: String = "info", extra: [String: [String: Any]] = [:]
+    ) throws -> URL {
+        var configuration: [String: Any] = [
             "kafka": [
                 "bootstrap.servers": bootstrapServers, "group.id": group,
                 "session.timeout.ms": "6000", "heartbeat.interval.ms": "500", "max.poll.interval.ms": "10000",
@@ -105,19 +116,25 @@ final class E2ESystem {
             "http": ["port": 0],
             "log": ["level": logLevel, "format": "json"],
         ]
+        for (section, settings) in extra {
+            var merged = configuration[section] as? [String: Any] ?? [:]
+            merged.merge(settings) { _, new in new }
+            configuration[section] = merged
+        }
         let url = directory.appendingPathComponent("worker.json")
         let data = try JSONSerialization.data(withJSONObject: configuration, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: url)
         return url
     }
 
-    /// Starts `komet-contact-sync run --config FILE` with the token in `KOMET_TOKEN`.
-    func startWorker(configuration: URL) throws -> ChildProcess {
+    /// Starts `komet-contact-sync run --config FILE` with the token in `KOMET_TOKEN`. `name` prefixes its log files.
+    func startWorker(configuration: URL, name: String = "worker") throws -> ChildProcess {
         let worker = try ChildProcess(
-            name: "worker", executable: workerBinary,
+            name: name, executable: workerBinary,
             arguments: ["run", "--config", configuration.path],
             environment: E2EEnvironment.childEnvironment(adding: ["KOMET_TOKEN": token]), in: directory)
         processes.append(worker)
+        workers.append(worker)
         return worker
     }
 

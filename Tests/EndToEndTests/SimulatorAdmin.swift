@@ -40,6 +40,20 @@ struct SimulatorAdmin {
         String(decoding: try await request("GET", "admin/stats"), as: UTF8.self)
     }
 
+    /// The `/admin/stats` counters by name (`addCalls`, `serverErrors`, `quotaExceeded`, ...).
+    func counters() async throws -> [String: Int] {
+        let data = try await request("GET", "admin/stats")
+        guard let document = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw E2EError("GET /admin/stats answered \(String(decoding: data, as: UTF8.self).prefix(500))")
+        }
+        return document.compactMapValues { Self.int64($0).map { Int($0) } }
+    }
+
+    /// `POST /admin/quota/reset`: today's quota is available again.
+    func resetQuota() async throws {
+        _ = try await request("POST", "admin/quota/reset")
+    }
+
     /// `PUT /admin/faults` with a partial faults JSON object.
     func setFaults(_ json: String) async throws {
         _ = try await request("PUT", "admin/faults", body: Data(json.utf8))
