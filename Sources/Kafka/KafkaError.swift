@@ -33,6 +33,10 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The code of an operation that did not finish in time (`_TIMED_OUT`), e.g. `KafkaPartitionReader.read`.
     public static let timedOutCode: Int32 = RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue
 
+    /// The code of a record larger than `message.max.bytes` or than the topic accepts (`MSG_SIZE_TOO_LARGE`),
+    /// from the producer's own check or from the broker. Retrying the same record cannot succeed.
+    public static let messageTooLargeCode: Int32 = RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE.rawValue
+
     /// The code of an operation on a partition this client does not know (`_UNKNOWN_PARTITION`).
     public static let unknownPartitionCode: Int32 = RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION.rawValue
 

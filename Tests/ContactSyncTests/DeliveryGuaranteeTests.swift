@@ -81,6 +81,22 @@ import Testing
         #expect(komet.addCalls == 0)
     }
 
+    @Test func aDeadLetterTooLargeForItsTopicIsPublishedWithoutItsValue() async throws {
+        let sink = FakeSink(maxValueBytes: 4_096)
+        let harness = H(sink: sink)
+        let huge = H.message(offset: 0, key: "huge", value: String(repeating: "x", count: 10_000))
+        let fine = H.message(offset: 1, key: "fine", value: H.event(name: "Ada"))
+        try await harness.run([huge, fine])
+        #expect(sink.records.count == 2)
+        let dead = try #require(sink.records.first { $0.topic == "contacts.komet.dlq" })
+        #expect(dead.value == nil)
+        #expect(dead.key == huge.key)
+        #expect(dead.header("komet-sync.reason") == "invalid_json")
+        #expect(dead.header("komet-sync.detail")?.contains("10000 bytes") == true)
+        #expect(dead.headers.count { $0.key == "komet-sync.detail" } == 1)
+        #expect(harness.consumer.storedOffsets(H.partition(0)).last == 2)
+    }
+
     @Test func anOutageDoesNotSpendEventsRetriesAndIsProbedSparingly() async throws {
         // Komet is down for the first 40 calls; each event may only fail 3 times on its own.
         let komet = FakeKomet { _, call in

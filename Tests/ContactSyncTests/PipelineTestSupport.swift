@@ -38,11 +38,16 @@ final class FakeSink: OutcomeSink, OutcomeLookup {
     }
 
     private let state: Mutex<(records: [Published], failuresLeft: Int)>
+    private let maxValueBytes: Int
     private let onAttempt: @Sendable () -> Void
 
-    /// - Parameter onAttempt: runs before every publish attempt, failed ones included.
-    init(failFirst: Int = 0, onAttempt: @escaping @Sendable () -> Void = {}) {
+    /// - Parameters:
+    ///   - failFirst: how many publishes fail like a broker outage.
+    ///   - maxValueBytes: larger values are refused like a topic's `max.message.bytes` refuses them.
+    ///   - onAttempt: runs before every publish attempt, failed ones included.
+    init(failFirst: Int = 0, maxValueBytes: Int = .max, onAttempt: @escaping @Sendable () -> Void = {}) {
         state = Mutex(([], failFirst))
+        self.maxValueBytes = maxValueBytes
         self.onAttempt = onAttempt
     }
 
@@ -54,6 +59,9 @@ final class FakeSink: OutcomeSink, OutcomeLookup {
 
     func publish(topic: String, partition: Int32, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) async throws {
         onAttempt()
+        if let value, value.count > maxValueBytes {
+            throw KafkaError(code: KafkaError.messageTooLargeCode, message: "too large (test)")
+        }
         try state.withLock { state in
             if state.failuresLeft > 0 {
                 state.failuresLeft -= 1

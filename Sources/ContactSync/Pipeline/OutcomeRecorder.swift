@@ -57,6 +57,21 @@ public struct OutcomeRecorder: Sendable {
         }
     }
 
+    /// The dead letter without the original value, for a dead-letter topic that refuses its size; the detail header
+    /// says what was left out. `nil` for anything else (success records are small; a valueless record cannot shrink).
+    func withoutValue(_ record: Record) -> Record? {
+        guard record.topic == deadLetterTopic, let value = record.value else { return nil }
+        var headers = record.headers.filter { $0.key != DeadLetter.Header.detail }
+        let detail = record.headers.last { $0.key == DeadLetter.Header.detail }?.stringValue ?? ""
+        headers.append(
+            KafkaHeader(
+                key: DeadLetter.Header.detail,
+                string: detail
+                    + " (the original value, \(value.count) bytes, was too large for this topic and is left out)"
+            ))
+        return Record(topic: record.topic, key: record.key, value: nil, headers: headers)
+    }
+
     /// Counts the published outcome and writes its one structured log line. Names, emails and phones are left out
     /// unless personal data logging is on.
     func report(_ result: EventProcessor.Result, of job: PipelineJob, duration: Duration, logger: Logger) {

@@ -254,19 +254,38 @@ public final class Pipeline: Sendable {
     private func publish(
         _ result: EventProcessor.Result, of job: PipelineJob, at position: RecordPosition, duration: Duration
     ) async -> Bool {
-        let record: OutcomeRecorder.Record
+        var result = result
+        var record: OutcomeRecorder.Record
         do {
             record = try recorder.record(for: result, of: job, duration: duration)
         } catch {
-            logger.error("cannot encode outcome", metadata: ["error": "\(error)"])
-            return false
+            // Never seen; but one event must not hold its partition back: it becomes a dead letter instead.
+            logger.error("cannot encode the outcome; dead-lettering the event", metadata: ["error": "\(error)"])
+            result = EventProcessor.Result(
+                outcome: .deadLetter(
+                    reason: PipelineReason.internalError, detail: "cannot encode the outcome: \(error)",
+                    httpStatus: nil),
+                attempts: result.attempts)
+            guard let deadLetter = try? recorder.record(for: result, of: job, duration: duration) else { return false }
+            record = deadLetter
         }
         let delivered: Void? = await retrying("publishing the outcome") {
             let placement = try await sink.placement(topic: record.topic, key: record.key)
             try await store.markPublishing(position, placement: placement, now: Date())
-            try await sink.publish(
-                topic: record.topic, partition: placement.partition, key: record.key, value: record.value,
-                headers: record.headers)
+            do {
+                try await sink.publish(
+                    topic: record.topic, partition: placement.partition, key: record.key, value: record.value,
+                    headers: record.headers)
+            } catch let error as KafkaError where error.code == KafkaError.messageTooLargeCode {
+                // A dead letter keeps the original value, which the dead-letter topic may not accept: rather than
+                // block the partition, publish it without the value (the headers say so), and keep every header.
+                guard let smaller = recorder.withoutValue(record) else { throw error }
+                logger.warning(
+                    "dead letter too large for its topic; publishing it without the original value",
+                    metadata: ["kafka.topic": "\(record.topic)", "value.bytes": "\(record.value?.count ?? 0)"])
+                record = smaller
+                throw error
+            }
         }
         guard delivered != nil else { return false }
         recorder.report(result, of: job, duration: duration, logger: logger)

@@ -89,6 +89,7 @@ public final class SyncService: Service {
             consumer.stop()
         }
         await producer.shutdown(flushTimeout: .seconds(10))
+        await reader.close()
         logger.info("komet-contact-sync stopped", metadata: ["outcomes": "\(health.outcomes)"])
     }
 
