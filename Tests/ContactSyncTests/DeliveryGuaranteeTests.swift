@@ -97,6 +97,23 @@ import Testing
         #expect(harness.consumer.storedOffsets(H.partition(0)).last == 2)
     }
 
+    @Test func aRefusedReconciliationIsARejectionNotAnInternalError() async throws {
+        // The add's answer was lost; the look-up then says the customer does not exist.
+        let komet = FakeKomet(
+            script: { _, _ in
+                .failure(KometError(failureClass: .ambiguous, code: "timeout_after_send", message: "lost"))
+            },
+            listRefusal: { _ in KometError(failureClass: .rejected, code: "rejected", message: "Customer not found") })
+        let store = InMemoryDedupeStore()
+        let harness = H(komet: komet, store: store)
+        try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada", customer: 999))])
+        let dead = try #require(harness.sink.records.first)
+        #expect(dead.header("komet-sync.reason") == "komet_rejected")
+        #expect(dead.header("komet-sync.detail") == "Customer not found")
+        #expect(try await store.entry(key: "a") == nil)
+        #expect(komet.addCalls == 1)
+    }
+
     @Test func anOutageDoesNotSpendEventsRetriesAndIsProbedSparingly() async throws {
         // Komet is down for the first 40 calls; each event may only fail 3 times on its own.
         let komet = FakeKomet { _, call in
@@ -203,7 +220,7 @@ import Testing
         let expected: [Duration] = [.milliseconds(40), .milliseconds(80), .milliseconds(160), .milliseconds(160)]
         for (wait, minimum) in zip(waits, expected) { #expect(wait >= minimum - .milliseconds(5), "\(waits)") }
         let last = try await gate.enter()
-        gate.recordSuccess()
+        gate.recordSuccess(of: last)
         #expect(last.isProbe)
         #expect(gate.pauseReason == nil)
         #expect(!(try await gate.enter()).isProbe)
@@ -211,14 +228,14 @@ import Testing
 
     @Test func onlyOneProbeAtATime() async throws {
         let gate = KometCallGate(logger: .init(label: "test"), pollInterval: .milliseconds(1))
-        gate.close(.systemic, for: .milliseconds(10), detail: "auth")
+        gate.close(.systemic, for: .milliseconds(10), after: try await gate.enter(), detail: "auth")
         let probe = try await gate.enter()
         #expect(probe.isProbe)
         // A second caller keeps waiting while the probe is out.
         let second = Task { try await gate.enter() }
         try await Task.sleep(for: .milliseconds(50))
         #expect(gate.pauseReason == .systemic)
-        gate.recordSuccess()
+        gate.recordSuccess(of: probe)
         let pass = try await second.value
         #expect(!pass.isProbe)
     }
@@ -228,10 +245,25 @@ import Testing
         let gate = KometCallGate(logger: .init(label: "test"), pollInterval: .milliseconds(1)) { reason in
             changes.withLock { $0.append(reason) }
         }
-        gate.close(.systemic, for: .milliseconds(5), detail: "auth")
+        gate.close(.systemic, for: .milliseconds(5), after: try await gate.enter(), detail: "auth")
         let probe = try await gate.enter()
         #expect(!gate.recordTransientFailure(of: probe))
         #expect(gate.pauseReason == .systemic)
         #expect(changes.withLock { $0 } == [.systemic])
+    }
+
+    @Test func aCallInFlightWhenTheGateClosedCannotReopenOrReasonAboutIt() async throws {
+        let changes = Mutex<[KometCallGate.Reason?]>([])
+        let gate = KometCallGate(logger: .init(label: "test"), pollInterval: .milliseconds(1)) { reason in
+            changes.withLock { $0.append(reason) }
+        }
+        let early = try await gate.enter()
+        let other = try await gate.enter()
+        gate.close(.quota, for: .seconds(60), after: try await gate.enter(), detail: "quota")
+        gate.recordSuccess(of: early)  // answered before the quota ran out: old news
+        #expect(gate.pauseReason == .quota)
+        gate.close(.throttled, for: .milliseconds(1), after: other, detail: "http_429")  // old news too
+        #expect(gate.pauseReason == .quota)
+        #expect(changes.withLock { $0 } == [.quota])
     }
 }

@@ -109,16 +109,20 @@ final class FakeKomet: KometAPI {
     private let script: Script
     private let delay: Duration
     private let hold: @Sendable (KometContactRequest) async -> Void
+    private let listRefusal: @Sendable (_ customerId: Int64) -> KometError?
 
     /// - Parameters:
     ///   - delay: how long every call takes.
     ///   - script: the answer to each call.
     ///   - hold: awaited before a call answers, so a test can keep one call in flight as long as it likes.
+    ///   - listRefusal: the error a list call of a customer fails with, if any.
     init(
         delay: Duration = .zero,
         script: @escaping Script = { _, _ in .success(()) },
-        hold: @escaping @Sendable (KometContactRequest) async -> Void = { _ in }
+        hold: @escaping @Sendable (KometContactRequest) async -> Void = { _ in },
+        listRefusal: @escaping @Sendable (_ customerId: Int64) -> KometError? = { _ in nil }
     ) {
+        self.listRefusal = listRefusal
         self.delay = delay
         self.hold = hold
         self.script = script
@@ -161,10 +165,12 @@ final class FakeKomet: KometAPI {
     }
 
     func listContacts(customerId: Int64, logger: Logger) async throws(KometError) -> [KometContact] {
-        state.withLock { state in
+        let created = state.withLock { state in
             state.listCalls += 1
             return state.created
         }
+        if let refusal = listRefusal(customerId) { throw refusal }
+        return created
     }
 
     var addCalls: Int { state.withLock { $0.addCalls } }

@@ -88,9 +88,18 @@ struct EventProcessor: Sendable {
                     return .success(.duplicate, contactId: done, message: "already created", request: request)
                 }
             case .reconcile:
-                if let found = try await reconcile(request, attempts: &attempts) {
-                    try await store.markDone(key: key, contactId: found.id, now: Date())
-                    return .success(.reconciled, contactId: found.id, message: "found in Komet", request: request)
+                switch try await reconcile(request, attempts: &attempts) {
+                case .found(let contact):
+                    try await store.markDone(key: key, contactId: contact.id, now: Date())
+                    return .success(.reconciled, contactId: contact.id, message: "found in Komet", request: request)
+                case .refused(let refusal):
+                    // Komet refuses the customer itself: no contact can have been created, and adding would be
+                    // refused the same way.
+                    try await store.remove(key: key)
+                    return .deadLetter(
+                        reason: PipelineReason.kometRejected, detail: refusal.message, httpStatus: refusal.httpStatus)
+                case .notFound:
+                    break
                 }
                 if let done = try await reclaim(key, origin: origin) {
                     return .success(.duplicate, contactId: done, message: "already created", request: request)
@@ -132,7 +141,7 @@ struct EventProcessor: Sendable {
             let error: KometError
             switch answer {
             case .success(let result):
-                gate.recordSuccess()
+                gate.recordSuccess(of: pass)
                 try await store.markDone(key: key, contactId: result.contactId, now: Date())
                 return .success(.created, contactId: result.contactId, message: result.message, request: request)
             case .failure(let failure):
@@ -140,12 +149,12 @@ struct EventProcessor: Sendable {
             }
             switch error.failureClass {
             case .rejected:
-                gate.recordSuccess()
+                gate.recordSuccess(of: pass)
                 try await store.remove(key: key)
                 return .deadLetter(
                     reason: PipelineReason.kometRejected, detail: error.message, httpStatus: error.httpStatus)
             case .throttled, .systemic:
-                closeGate(for: error)
+                closeGate(for: error, after: pass)
             case .transient:
                 guard gate.recordTransientFailure(of: pass) else { continue }  // an outage: the gate waits for us
                 transientFailures += 1
@@ -164,7 +173,7 @@ struct EventProcessor: Sendable {
                     metadata: ["dedupe.key": "\(key)", "error.code": "\(error.code)", "retry.delay": "\(delay)"])
                 try await Task.sleep(for: delay)
             case .ambiguous:
-                gate.releaseProbe()
+                gate.releaseProbe(of: pass)
                 switch ambiguousPolicy {
                 case .deadLetter:
                     try await store.remove(key: key)
@@ -174,18 +183,36 @@ struct EventProcessor: Sendable {
                 case .retry:
                     continue
                 case .reconcile:
-                    if let found = try await reconcile(request, attempts: &attempts) {
-                        try await store.markDone(key: key, contactId: found.id, now: Date())
-                        return .success(.reconciled, contactId: found.id, message: "found in Komet", request: request)
+                    switch try await reconcile(request, attempts: &attempts) {
+                    case .found(let contact):
+                        try await store.markDone(key: key, contactId: contact.id, now: Date())
+                        return .success(.reconciled, contactId: contact.id, message: "found in Komet", request: request)
+                    case .refused(let refusal):
+                        try await store.remove(key: key)
+                        return .deadLetter(
+                            reason: PipelineReason.kometRejected, detail: refusal.message,
+                            httpStatus: refusal.httpStatus)
+                    case .notFound:
+                        continue
                     }
                 }
             }
         }
     }
 
+    /// What a reconciliation found out.
+    private enum Reconciliation {
+        /// The contact is in Komet: the earlier call created it.
+        case found(KometContact)
+        /// It is not: calling again creates it once.
+        case notFound
+        /// Komet refuses the look-up itself (e.g. the customer does not exist).
+        case refused(KometError)
+    }
+
     /// Looks for the contact among the customer's contacts. Each look-up is a call (it spends quota like any other);
     /// transient failures are retried with backoff, and an outage waits at the gate.
-    private func reconcile(_ request: KometContactRequest, attempts: inout Int) async throws -> KometContact? {
+    private func reconcile(_ request: KometContactRequest, attempts: inout Int) async throws -> Reconciliation {
         var generator = SystemRandomNumberGenerator()
         var failures = 0
         while true {
@@ -193,16 +220,15 @@ struct EventProcessor: Sendable {
             attempts += 1
             do throws(KometError) {
                 let contacts = try await komet.listContacts(customerId: request.customerId, logger: logger)
-                gate.recordSuccess()
-                return contacts.first { ContactMatch.matches($0, request) }
+                gate.recordSuccess(of: pass)
+                return contacts.first { ContactMatch.matches($0, request) }.map(Reconciliation.found) ?? .notFound
             } catch {
                 switch error.failureClass {
                 case .throttled, .systemic:
-                    closeGate(for: error)
+                    closeGate(for: error, after: pass)
                 case .rejected:
-                    // The customer itself is refused: calling add would be refused as well.
-                    gate.recordSuccess()
-                    throw error
+                    gate.recordSuccess(of: pass)
+                    return .refused(error)
                 case .transient, .ambiguous:
                     guard gate.recordTransientFailure(of: pass) else { continue }
                     failures += 1
@@ -213,14 +239,14 @@ struct EventProcessor: Sendable {
     }
 
     /// Pauses every call for a throttle, a spent quota or a systemic failure.
-    private func closeGate(for error: KometError) {
+    private func closeGate(for error: KometError, after pass: KometCallGate.Pass) {
         switch error.failureClass {
         case .systemic:
-            gate.close(.systemic, for: retry.systemicProbeInterval, detail: error.code)
+            gate.close(.systemic, for: retry.systemicProbeInterval, after: pass, detail: error.code)
         case .throttled where error.code == KometError.quotaCode:
-            gate.close(.quota, for: retry.quotaProbeInterval, detail: error.code)
+            gate.close(.quota, for: retry.quotaProbeInterval, after: pass, detail: error.code)
         default:
-            gate.close(.throttled, for: error.retryAfter ?? retry.throttleDelay, detail: error.code)
+            gate.close(.throttled, for: error.retryAfter ?? retry.throttleDelay, after: pass, detail: error.code)
         }
     }
 }

@@ -24,12 +24,15 @@ final class KometCallGate: Sendable {
         case systemic
     }
 
-    /// How the caller got through the gate.
+    /// How the caller got through the gate. Hand it back with the call's verdict.
     struct Pass: Sendable {
         /// The call is the one probe of a paused gate.
         var isProbe: Bool
         /// How long the caller waited at the gate.
         var waited: Duration
+        /// The pause the gate was in (or had last been in) when the caller went through: a call admitted before the
+        /// latest pause began is stale news about it.
+        var generation: UInt64
     }
 
     /// Timing of the gate.
@@ -61,10 +64,17 @@ final class KometCallGate: Sendable {
         var probeLeaseEnd: ContinuousClock.Instant?
         var consecutiveTransientFailures = 0
         var outageRounds = 0
+        /// Goes up at every closing.
+        var generation: UInt64 = 0
+
+        /// Whether `pass` is the current probe, whose verdict decides the pause.
+        func isCurrentProbe(_ pass: Pass) -> Bool {
+            pass.isProbe && pass.generation == generation && probeLeaseEnd != nil
+        }
     }
 
     private enum Admission {
-        case pass(isProbe: Bool)
+        case pass(isProbe: Bool, generation: UInt64)
         case wait(until: ContinuousClock.Instant)
     }
 
@@ -95,24 +105,38 @@ final class KometCallGate: Sendable {
         while true {
             let now = clock.now
             let admission: Admission = state.withLock { state in
-                guard let until = state.closedUntil else { return .pass(isProbe: false) }
+                guard let until = state.closedUntil else { return .pass(isProbe: false, generation: state.generation) }
                 if now < until { return .wait(until: until) }
                 if let leaseEnd = state.probeLeaseEnd, now < leaseEnd { return .wait(until: now + pollInterval) }
                 state.probeLeaseEnd = now + settings.probeLease
-                return .pass(isProbe: true)
+                return .pass(isProbe: true, generation: state.generation)
             }
             switch admission {
-            case .pass(let isProbe): return Pass(isProbe: isProbe, waited: clock.now - started)
+            case .pass(let isProbe, let generation):
+                return Pass(isProbe: isProbe, waited: clock.now - started, generation: generation)
             case .wait(let until): try await Task.sleep(until: min(until, now + .seconds(1)), clock: clock)
             }
         }
     }
 
-    /// A call went through: the gate opens for everyone.
-    func recordSuccess() {
+    /// Komet answered the call (success, or a status-0 refusal of the request itself). The current probe's answer
+    /// opens the gate for everyone; a call that was already in flight when the gate closed only clears the count of
+    /// failures in a row, so it cannot undo a pause it knows nothing about.
+    func recordSuccess(of pass: Pass) {
         let reopened: Reason? = state.withLock { state in
-            defer { state = State() }
-            return state.closedUntil == nil ? nil : state.reason
+            guard state.closedUntil != nil else {
+                state.consecutiveTransientFailures = 0
+                state.outageRounds = 0
+                return nil
+            }
+            guard state.isCurrentProbe(pass) else { return nil }
+            let reason = state.reason
+            state.closedUntil = nil
+            state.reason = nil
+            state.probeLeaseEnd = nil
+            state.consecutiveTransientFailures = 0
+            state.outageRounds = 0
+            return reason
         }
         if let reopened {
             logger.notice("Komet calls resume", metadata: ["komet.pause.reason": "\(reopened.rawValue)"])
@@ -128,11 +152,12 @@ final class KometCallGate: Sendable {
         let closing: Duration? = state.withLock { state in
             state.consecutiveTransientFailures += 1
             let paused = state.closedUntil != nil
-            guard pass.isProbe || state.consecutiveTransientFailures >= settings.outageThreshold else {
-                return nil
+            let probe = state.isCurrentProbe(pass)
+            if paused && !probe {
+                return .zero  // a pause is already being handled; this call was in flight when it began
             }
-            if paused && !pass.isProbe {
-                return .zero  // an outage is already being handled; this call was in flight when it began
+            guard probe || state.consecutiveTransientFailures >= settings.outageThreshold else {
+                return nil
             }
             state.outageRounds += 1
             let exponent = min(state.outageRounds - 1, 30)
@@ -141,21 +166,26 @@ final class KometCallGate: Sendable {
         guard let closing else { return true }
         if closing > .zero {
             close(
-                .unavailable, for: closing, at: now, detail: "\(settings.outageThreshold) transient failures in a row")
+                .unavailable, for: closing, at: now, authoritative: true,
+                detail: "\(settings.outageThreshold) transient failures in a row")
         }
         return false
     }
 
     /// A call was answered throttled, quota or systemic: close the gate for `pause`. Logs once per closing, not
-    /// once per event.
-    func close(_ reason: Reason, for pause: Duration, detail: String) {
-        close(reason, for: pause, at: clock.now, detail: detail)
+    /// once per event. The answer of a call that was already in flight when the gate closed cannot change the
+    /// pause's reason (it is older news than the pause); it can only make a pause of the same reason longer.
+    func close(_ reason: Reason, for pause: Duration, after pass: Pass, detail: String) {
+        let authoritative = state.withLock { $0.closedUntil == nil || $0.isCurrentProbe(pass) }
+        close(reason, for: pause, at: clock.now, authoritative: authoritative, detail: detail)
     }
 
-    /// The call ended without a verdict on the pause (an ambiguous answer, a rejected request): let another caller
+    /// The call ended without a verdict on the pause (an ambiguous answer): if it was the probe, let another caller
     /// probe.
-    func releaseProbe() {
-        state.withLock { $0.probeLeaseEnd = nil }
+    func releaseProbe(of pass: Pass) {
+        state.withLock { state in
+            if state.isCurrentProbe(pass) { state.probeLeaseEnd = nil }
+        }
     }
 
     /// Why calls are paused, or `nil` when they are not.
@@ -163,10 +193,16 @@ final class KometCallGate: Sendable {
         state.withLock { $0.closedUntil == nil ? nil : $0.reason }
     }
 
-    private func close(_ reason: Reason, for pause: Duration, at now: ContinuousClock.Instant, detail: String) {
+    private func close(
+        _ reason: Reason, for pause: Duration, at now: ContinuousClock.Instant, authoritative: Bool, detail: String
+    ) {
         let until = now + pause
         let (previous, changed): (Reason?, Bool) = state.withLock { state in
             let previous = state.closedUntil == nil ? nil : state.reason
+            if !authoritative, let previous {
+                if previous == reason { state.closedUntil = max(state.closedUntil ?? until, until) }
+                return (previous, false)
+            }
             state.probeLeaseEnd = nil
             if reason == .unavailable, let previous, previous != .unavailable {
                 // A transient failure says nothing about a refused token or a spent quota: keep that reason and
@@ -175,6 +211,7 @@ final class KometCallGate: Sendable {
                 return (previous, false)
             }
             if reason != .unavailable { state.outageRounds = 0 }
+            state.generation += 1
             state.closedUntil = until
             state.reason = reason
             return (previous, previous != reason)
