@@ -72,9 +72,17 @@ extension PipelineEndToEndTests {
             #expect(scan.places == (killCount + 1) * 2 + 3)
 
             let stats = try await system.simulator.counters()
+            // How the restarts recovered (from every worker's log): claims left pending by a kill, and outcomes whose
+            // delivery was unknown, resolved by reading the outcome partition back.
+            let logs = system.workers.map { $0.stderr() }.joined(separator: "\n").split(separator: "\n")
+            let pendingClaims = logs.count { $0.contains("earlier attempt has an unknown outcome") }
+            let resolved = logs.filter { $0.contains("resolved an outcome of unknown delivery") }
+            let resolvedFound = resolved.count { $0.contains(#""outcome.found":"true""#) }
             print(
-                "e2e crash: kills at outcome counts \(killedAt); token scan: \(scan.bytes) bytes in \(scan.places) places"
-            )
+                "e2e crash: kills at outcome counts \(killedAt); pending claims met after restarts: \(pendingClaims); "
+                    + "outcomes of unknown delivery: \(resolved.count) (\(resolvedFound) found in Kafka, "
+                    + "\(resolved.count - resolvedFound) published again); token scan: \(scan.bytes) bytes in "
+                    + "\(scan.places) places")
             print(
                 FaultTable.line(
                     name: "crash (kill -9)", events: plan.events.count,
