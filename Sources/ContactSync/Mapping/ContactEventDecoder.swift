@@ -118,7 +118,7 @@ public struct ContactEventDecoder: Sendable {
         do {
             root = try EventJSONValue.parse(bytes)
         } catch {
-            throw BadEvent(.invalidJSON, "\(field): not valid JSON (or nested too deeply)")
+            throw BadEvent(.invalidJSON, "\(field): not valid JSON \(error)")
         }
         guard case .object(let object) = root else {
             throw BadEvent(.notAnObject, "\(field): expected a JSON object, found \(root.kindName)")
