@@ -11,10 +11,13 @@ struct StrictJSONParserTests {
     @Test(
         "valid documents",
         arguments: [(String, EventJSONValue)]([
-            (#"{"a":1,"b":[true,false,null],"c":{"d":"e"}}"#,
-             EventJSONValue.object([
-                 "a": .integer(1), "b": .array([.bool(true), .bool(false), .null]), "c": .object(["d": .string("e")]),
-             ])),
+            (
+                #"{"a":1,"b":[true,false,null],"c":{"d":"e"}}"#,
+                EventJSONValue.object([
+                    "a": .integer(1), "b": .array([.bool(true), .bool(false), .null]),
+                    "c": .object(["d": .string("e")]),
+                ])
+            ),
             (" [ ] ", .array([])),
             ("{ }", .object([:])),
             ("1.0", .integer(1)),
