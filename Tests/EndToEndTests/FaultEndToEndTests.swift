@@ -78,6 +78,10 @@ extension PipelineEndToEndTests {
             let pendingClaims = logs.count { $0.contains("earlier attempt has an unknown outcome") }
             let resolved = logs.filter { $0.contains("resolved an outcome of unknown delivery") }
             let resolvedFound = resolved.count { $0.contains(#""outcome.found":"true""#) }
+            // Personal data stays out of the logs (log.personalData is off): every email of the plan ends in
+            // @example.com, so no line may contain it.
+            let emailLines = logs.filter { $0.contains("@example.com") }
+            #expect(emailLines.isEmpty, "log lines with an email: \(emailLines.prefix(3))")
             print(
                 "e2e crash: kills at outcome counts \(killedAt); pending claims met after restarts: \(pendingClaims); "
                     + "outcomes of unknown delivery: \(resolved.count) (\(resolvedFound) found in Kafka, "
