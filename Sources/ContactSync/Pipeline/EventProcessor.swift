@@ -88,18 +88,8 @@ struct EventProcessor: Sendable {
                     return .success(.duplicate, contactId: done, message: "already created", request: request)
                 }
             case .reconcile:
-                switch try await reconcile(request, attempts: &attempts) {
-                case .found(let contact):
-                    try await store.markDone(key: key, contactId: contact.id, now: Date())
-                    return .success(.reconciled, contactId: contact.id, message: "found in Komet", request: request)
-                case .refused(let refusal):
-                    // Komet refuses the customer itself: no contact can have been created, and adding would be
-                    // refused the same way.
-                    try await store.remove(key: key)
-                    return .deadLetter(
-                        reason: PipelineReason.kometRejected, detail: refusal.message, httpStatus: refusal.httpStatus)
-                case .notFound:
-                    break
+                if let settled = try await settle(try await reconcile(request, attempts: &attempts), key, request) {
+                    return settled
                 }
                 if let done = try await reclaim(key, origin: origin) {
                     return .success(.duplicate, contactId: done, message: "already created", request: request)
@@ -183,17 +173,8 @@ struct EventProcessor: Sendable {
                 case .retry:
                     continue
                 case .reconcile:
-                    switch try await reconcile(request, attempts: &attempts) {
-                    case .found(let contact):
-                        try await store.markDone(key: key, contactId: contact.id, now: Date())
-                        return .success(.reconciled, contactId: contact.id, message: "found in Komet", request: request)
-                    case .refused(let refusal):
-                        try await store.remove(key: key)
-                        return .deadLetter(
-                            reason: PipelineReason.kometRejected, detail: refusal.message,
-                            httpStatus: refusal.httpStatus)
-                    case .notFound:
-                        continue
+                    if let settled = try await settle(try await reconcile(request, attempts: &attempts), key, request) {
+                        return settled
                     }
                 }
             }
@@ -208,6 +189,25 @@ struct EventProcessor: Sendable {
         case notFound
         /// Komet refuses the look-up itself (e.g. the customer does not exist).
         case refused(KometError)
+    }
+
+    /// The outcome a reconciliation settles, or `nil` when the contact is not in Komet and must be created.
+    private func settle(
+        _ reconciliation: Reconciliation, _ key: String, _ request: KometContactRequest
+    ) async throws -> EventOutcome? {
+        switch reconciliation {
+        case .found(let contact):
+            try await store.markDone(key: key, contactId: contact.id, now: Date())
+            return .success(.reconciled, contactId: contact.id, message: "found in Komet", request: request)
+        case .refused(let refusal):
+            // Komet refuses the customer itself: no contact can have been created, and adding would be refused the
+            // same way.
+            try await store.remove(key: key)
+            return .deadLetter(
+                reason: PipelineReason.kometRejected, detail: refusal.message, httpStatus: refusal.httpStatus)
+        case .notFound:
+            return nil
+        }
     }
 
     /// Looks for the contact among the customer's contacts. Each look-up is a call (it spends quota like any other);
