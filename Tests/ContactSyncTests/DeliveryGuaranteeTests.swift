@@ -174,6 +174,8 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))  // several probe intervals: probes only, nothing else
             #expect(harness.sink.records.isEmpty)
             refused.withLock { $0 = false }
+            // The resume is applied by the pipeline's own task: wait for it rather than race the shutdown.
+            try await Self.waitUntil { harness.consumer.resumeCount == 1 }
         }
         #expect(harness.sink.records.count == 5)
         #expect(harness.sink.records.allSatisfy { $0.topic == "contacts.komet.succeeded" })
