@@ -183,6 +183,31 @@ import Testing
         #expect(harness.health.kometPause == nil)
     }
 
+    @Test func anEventCancelledWhileWaitingOutAPauseLeavesNoClaim() async throws {
+        let komet = FakeKomet { _, _ in
+            .failure(KometError(failureClass: .systemic, code: "auth", message: "Invalid authentication token"))
+        }
+        let store = InMemoryDedupeStore()
+        // No probe within the test: every event after the first only waits.
+        let harness = H(
+            komet: komet, store: store, drainTimeout: .milliseconds(50),
+            retry: RetryPolicy(systemicProbeInterval: .seconds(30)))
+        let first = H.message(offset: 0, key: "k0", value: H.event(name: "N0"))
+        try await harness.run([first], expecting: 0) {
+            try await Self.waitUntil { harness.consumer.pauseCount == 1 }
+            for offset in 1..<5 {
+                harness.pipeline.receive(
+                    H.message(offset: Int64(offset), key: "k\(offset)", value: H.event(name: "N\(offset)")))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(harness.sink.records.isEmpty)
+        // k0's call was made (and refused): its claim stays. The others never called Komet: no claim, so the next
+        // owner calls at once instead of spending a look-up on them.
+        #expect(try await store.entry(key: "k0") != nil)
+        for offset in 1..<5 { #expect(try await store.entry(key: "k\(offset)") == nil, "k\(offset)") }
+    }
+
     @Test func aSpentQuotaPausesCallsWithoutDeadLetters() async throws {
         let komet = FakeKomet { _, call in
             call <= 3

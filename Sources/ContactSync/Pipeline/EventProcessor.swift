@@ -59,18 +59,22 @@ struct EventProcessor: Sendable {
         request: KometContactRequest,
         attempts: inout Int
     ) async throws -> EventOutcome {
+        // A key already done needs no call: answered at once, even while calls are paused.
+        if let entry = try await store.entry(key: key), case .done(let contactId, _) = entry.state {
+            return doneOutcome(contactId: contactId, createdBy: entry.origin, origin: origin, request: request)
+        }
+        // The claim is taken right before the first call, once the gate lets it through: an event that waits out a
+        // pause (and is cancelled or killed meanwhile) leaves no claim behind, so nobody later mistakes it for a call
+        // whose answer was lost.
+        let pass = try await gate.enter()
         switch try await store.claim(key: key, owner: owner, origin: origin, now: Date()) {
         case .done(let contactId, _, let createdBy):
-            // The same input record, consumed again after a crash between Komet's answer and its outcome: it is the
-            // event that created the contact, not a duplicate of it.
-            if createdBy == origin {
-                return .success(
-                    .created, contactId: contactId, message: "created (outcome recovered)", request: request)
-            }
-            return .success(.duplicate, contactId: contactId, message: "already created", request: request)
+            gate.releaseProbe(of: pass)
+            return doneOutcome(contactId: contactId, createdBy: createdBy, origin: origin, request: request)
         case .claimed:
-            break
+            return try await call(key: key, request: request, attempts: &attempts, firstPass: pass)
         case .pending(let previousOwner, let since, let claimedBy):
+            gate.releaseProbe(of: pass)
             logger.info(
                 "earlier attempt has an unknown outcome",
                 metadata: [
@@ -95,8 +99,19 @@ struct EventProcessor: Sendable {
                     return .success(.duplicate, contactId: done, message: "already created", request: request)
                 }
             }
+            return try await call(key: key, request: request, attempts: &attempts, firstPass: nil)
         }
-        return try await call(key: key, request: request, attempts: &attempts)
+    }
+
+    /// The outcome of an event whose key is `done`: `created` again for the very record that created the contact
+    /// (consumed again after a crash between Komet's answer and its outcome), `duplicate` for any other.
+    private func doneOutcome(
+        contactId: Int64, createdBy: String?, origin: String, request: KometContactRequest
+    ) -> EventOutcome {
+        if createdBy == origin {
+            return .success(.created, contactId: contactId, message: "created (outcome recovered)", request: request)
+        }
+        return .success(.duplicate, contactId: contactId, message: "already created", request: request)
     }
 
     /// Takes over an ambiguous claim. Returns the contact id when another owner finished the key meanwhile.
@@ -112,15 +127,25 @@ struct EventProcessor: Sendable {
 
     /// Calls `customer.contact.add` until a terminal answer, within the retry policy. Time spent waiting at the gate
     /// (a throttle, an outage, a refused token) does not count against the event: only its own failures do.
-    private func call(key: String, request: KometContactRequest, attempts: inout Int) async throws -> EventOutcome {
+    /// `firstPass` is the gate's admission for the first call when the caller already waited for it.
+    private func call(
+        key: String, request: KometContactRequest, attempts: inout Int, firstPass: KometCallGate.Pass?
+    ) async throws -> EventOutcome {
         let clock = ContinuousClock()
         let started = clock.now
         var waited = Duration.zero
         var generator = SystemRandomNumberGenerator()
         var transientFailures = 0
+        var admitted = firstPass
         while true {
-            let pass = try await gate.enter()
-            waited += pass.waited
+            let pass: KometCallGate.Pass
+            if let first = admitted {
+                pass = first
+                admitted = nil
+            } else {
+                pass = try await gate.enter()
+                waited += pass.waited
+            }
             attempts += 1
             let answer: Swift.Result<KometAddResult, KometError>
             do throws(KometError) {
