@@ -30,19 +30,22 @@ struct EventProcessor: Sendable {
                 outcome: .deadLetter(reason: bad.reason.rawValue, detail: bad.detail, httpStatus: nil), attempts: 0)
         case .ready(let request):
             var attempts = 0
+            let origin = RecordPosition(job.message).description
             do {
                 let outcome = try await createContact(
-                    key: job.key, origin: RecordPosition(job.message).description, request: request,
-                    attempts: &attempts)
+                    key: job.key, origin: origin, request: request, attempts: &attempts)
                 return Result(outcome: outcome, attempts: attempts)
             } catch is CancellationError {
                 return nil
             } catch {
                 if Task.isCancelled { return nil }
                 // Whatever went wrong, one event must not stop the others: it becomes a dead letter. Its claim is
-                // released (so a replay of the dead letter is processed again) only when no call could have created
-                // the contact; otherwise the row stays, and a replay reconciles or skips instead of calling again.
-                if attempts == 0, case .pending? = try? await store.entry(key: job.key)?.state {
+                // released (so a replay of the dead letter is processed again) only when it is this event's own and
+                // no call could have created the contact; otherwise the row stays, and a replay reconciles or skips
+                // instead of calling again.
+                if attempts == 0, let entry = try? await store.entry(key: job.key),
+                    case .pending(let claimant, _) = entry.state, claimant == owner, entry.origin == origin
+                {
                     try? await store.remove(key: job.key)
                 }
                 let detail = "\(type(of: error)): \(String(describing: error))"
