@@ -87,9 +87,6 @@ public final class Pipeline: Sendable {
         (starts, startContinuation) = AsyncStream.makeStream(of: PipelineJob.self)
     }
 
-    /// Why Komet calls are paused right now, if they are (`throttled` or `systemic`).
-    public var kometPauseReason: String? { processor.gate.pauseReason?.rawValue }
-
     /// Events received and not finished.
     public var bufferedCount: Int { state.withLock { $0.queue.count } }
 
