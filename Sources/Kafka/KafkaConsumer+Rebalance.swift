@@ -46,7 +46,7 @@ extension KafkaConsumer {
                 metadata: metadata.merging([KafkaLogKey.assignmentLost: "\(lost)"]) { $1 }
             )
             if let session, !partitions.isEmpty {
-                session.delegate.consumer(session.consumer, willRevoke: partitions)
+                session.delegate.consumer(session.consumer, willRevoke: partitions, lost: lost)
                 if !lost {
                     do {
                         try session.consumer.commitStoredOffsets()

@@ -9,5 +9,9 @@ public protocol KafkaConsumerDelegate: AnyObject, Sendable {
     /// Partitions are about to be revoked (rebalance or close). The delegate may block here (bounded) to
     /// finish in-flight work and store offsets; when it returns, the consumer commits the stored offsets
     /// synchronously and then incrementally unassigns the partitions.
-    func consumer(_ consumer: KafkaConsumer, willRevoke partitions: [TopicPartition])
+    ///
+    /// `lost` is true when the group has already taken them away (the session timed out, or the member was fenced):
+    /// nothing can be committed for them any more, so the delegate should let them go at once instead of waiting.
+    /// Every moment spent here also counts against `max.poll.interval.ms`.
+    func consumer(_ consumer: KafkaConsumer, willRevoke partitions: [TopicPartition], lost: Bool)
 }

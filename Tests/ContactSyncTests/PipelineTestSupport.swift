@@ -9,17 +9,45 @@ import Testing
 
 /// A consumer stand-in: remembers stored offsets and pauses.
 final class FakeConsumer: ConsumerControl {
-    private let state = Mutex<(offsets: [TopicPartition: [Int64]], paused: Int, resumed: Int)>(([:], 0, 0))
+    private struct State {
+        var offsets: [TopicPartition: [Int64]] = [:]
+        var paused = 0
+        var resumed = 0
+        var pausedNow: Set<TopicPartition> = []
+        var refuseStores = false
+    }
+
+    private let state = Mutex(State())
 
     func storeOffset(_ partition: TopicPartition, nextOffset: Int64) throws {
-        state.withLock { $0.offsets[partition, default: []].append(nextOffset) }
+        try state.withLock { state throws(KafkaError) in
+            // Like librdkafka for a partition that is between assignments.
+            if state.refuseStores { throw KafkaError(code: -172, message: "not assigned (test)") }
+            state.offsets[partition, default: []].append(nextOffset)
+        }
     }
-    func pause(_ partitions: [TopicPartition]) throws { state.withLock { $0.paused += 1 } }
-    func resume(_ partitions: [TopicPartition]) throws { state.withLock { $0.resumed += 1 } }
+
+    /// Makes `storeOffset` fail (or work again).
+    func refuseStores(_ refuse: Bool) { state.withLock { $0.refuseStores = refuse } }
+    func pause(_ partitions: [TopicPartition]) throws {
+        state.withLock { state in
+            state.paused += 1
+            state.pausedNow.formUnion(partitions)
+        }
+    }
+    func resume(_ partitions: [TopicPartition]) throws {
+        state.withLock { state in
+            if !state.pausedNow.isDisjoint(with: partitions) { state.resumed += 1 }
+            state.pausedNow.subtract(partitions)
+        }
+    }
 
     func storedOffsets(_ partition: TopicPartition) -> [Int64] { state.withLock { $0.offsets[partition] ?? [] } }
     var pauseCount: Int { state.withLock { $0.paused } }
+    /// Resumes of a paused partition (resuming one that is not paused counts for nothing, as in librdkafka).
     var resumeCount: Int { state.withLock { $0.resumed } }
+    /// The partitions paused and not resumed since.
+    var pausedPartitions: Set<TopicPartition> { state.withLock { $0.pausedNow } }
 }
 
 /// A producer stand-in: keeps what was published (one partition per topic, offsets in publish order); can fail the
@@ -200,6 +228,7 @@ struct PipelineHarness {
         maxBuffered: Int = 1_000,
         ambiguousPolicy: AmbiguousPolicy = .reconcile,
         drainTimeout: Duration = .seconds(5),
+        storeRefreshInterval: Duration = .seconds(5),
         retry: RetryPolicy = RetryPolicy(
             maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), maxElapsed: .seconds(10),
             throttleDelay: .milliseconds(20), systemicProbeInterval: .milliseconds(20),
@@ -213,7 +242,7 @@ struct PipelineHarness {
         pipeline = Pipeline(
             configuration: PipelineConfiguration(
                 maxInFlight: maxInFlight, maxBuffered: maxBuffered, drainTimeout: drainTimeout,
-                ambiguousPolicy: ambiguousPolicy),
+                storeRefreshInterval: storeRefreshInterval, ambiguousPolicy: ambiguousPolicy),
             retry: retry,
             decoder: ContactEventDecoder(),
             mapper: ContactMapper(configuration: MappingConfiguration()),

@@ -252,6 +252,84 @@ import Testing
         #expect(harness.consumer.resumeCount >= 1)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aRevokeThatEmptiesTheBufferLiftsTheBackpressurePause() async throws {
+        // One call held in flight, five events waiting behind it: the buffer (4) is full and the partition paused.
+        // The revoke drops the waiting events; the partition assigned again must not start paused, since no job is
+        // left whose end would resume it.
+        let released = Mutex(false)
+        let komet = FakeKomet(hold: { _ in
+            while !released.withLock({ $0 }) && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(2)) }
+        })
+        let harness = H(komet: komet, maxInFlight: 1, maxBuffered: 4, drainTimeout: .milliseconds(50))
+        let partition = H.partition(0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await harness.pipeline.run() }
+            harness.pipeline.assigned([partition])
+            for offset in 0..<6 {
+                harness.pipeline.receive(
+                    H.message(offset: Int64(offset), key: "k\(offset)", value: H.event(name: "N\(offset)")))
+            }
+            #expect(harness.consumer.pausedPartitions == [partition])
+            harness.pipeline.revoking([partition])
+            harness.pipeline.assigned([partition])
+            #expect(harness.consumer.pausedPartitions.isEmpty, "the reassigned partition started paused")
+            released.withLock { $0 = true }
+            harness.pipeline.revoking([partition])
+            harness.pipeline.finish()
+            try await group.waitForAll()
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aLostAssignmentIsLetGoAtOnce() async throws {
+        // The group has given the partition to another member: waiting for the running call (the drain allows 30 s)
+        // would only hold the poll thread. The call still ends with its outcome; no position is stored for it.
+        let released = Mutex(false)
+        let komet = FakeKomet(hold: { _ in
+            while !released.withLock({ $0 }) && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(2)) }
+        })
+        let harness = H(komet: komet, drainTimeout: .seconds(30))
+        let partition = H.partition(0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await harness.pipeline.run() }
+            harness.pipeline.assigned([partition])
+            harness.pipeline.receive(H.message(offset: 0, key: "a", value: H.event(name: "Ada")))
+            harness.pipeline.receive(H.message(offset: 1, key: "b", value: H.event(name: "Bo")))
+            while harness.komet.addCalls < 2 { try await Task.sleep(for: .milliseconds(2)) }
+            let clock = ContinuousClock()
+            let started = clock.now
+            harness.pipeline.revoking([partition], lost: true)
+            #expect(clock.now - started < .seconds(5), "a lost revoke waited for running events")
+            released.withLock { $0 = true }
+            while harness.sink.records.count < 2 { try await Task.sleep(for: .milliseconds(2)) }
+            harness.pipeline.finish()
+            try await group.waitForAll()
+        }
+        #expect(harness.consumer.storedOffsets(partition).isEmpty)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aRefusedOffsetStoreIsMadeAgain() async throws {
+        // librdkafka refuses a store while a partition is between assignments. Without another store the group's
+        // offset would stay behind the last event of the partition for good.
+        let harness = H(storeRefreshInterval: .milliseconds(20))
+        let partition = H.partition(0)
+        harness.consumer.refuseStores(true)
+        try await harness.run(
+            [H.message(offset: 0, key: "a", value: H.event(name: "Ada"))],
+            whileRunning: {
+                while harness.sink.records.isEmpty { try await Task.sleep(for: .milliseconds(2)) }
+                try await Task.sleep(for: .milliseconds(50))
+                #expect(harness.consumer.storedOffsets(partition).isEmpty)
+                harness.consumer.refuseStores(false)
+                while !harness.consumer.storedOffsets(partition).contains(1) {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            })
+        #expect(harness.consumer.storedOffsets(partition).allSatisfy { $0 == 1 })
+    }
+
     @Test func theTokenNeverReachesARecord() async throws {
         let komet = FakeKomet { _, _ in
             .failure(KometError(failureClass: .rejected, code: "rejected", message: "bad token secret-token-for-tests"))

@@ -108,7 +108,7 @@ final class RecordingDelegate: KafkaConsumerDelegate {
         state.withLock { $0.assigned.append(contentsOf: partitions) }
     }
 
-    func consumer(_ consumer: KafkaConsumer, willRevoke partitions: [TopicPartition]) {
+    func consumer(_ consumer: KafkaConsumer, willRevoke partitions: [TopicPartition], lost: Bool) {
         recordThread()
         state.withLock { $0.revoked.append(contentsOf: partitions) }
     }

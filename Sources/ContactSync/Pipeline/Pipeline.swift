@@ -97,6 +97,11 @@ public final class Pipeline: Sendable {
             group.addTask {
                 for await reason in self.gateChanges { self.kometPauseChanged(reason) }
             }
+            group.addTask {
+                while (try? await Task.sleep(for: self.configuration.storeRefreshInterval)) != nil {
+                    self.storePositionsAgain()
+                }
+            }
             for await job in starts {
                 group.addTask { await self.execute(job) }
             }
@@ -135,50 +140,77 @@ public final class Pipeline: Sendable {
         perform(actions)
     }
 
-    /// Partitions were assigned. New ones start paused when the pipeline is paused (backpressure or a refused token).
+    /// Partitions were assigned. New ones start paused when the pipeline is paused (backpressure or a refused token),
+    /// and are resumed explicitly otherwise: librdkafka keeps a partition's pause across a revoke and a new assignment,
+    /// so one paused before it was revoked would never fetch again.
     public func assigned(_ partitions: [TopicPartition]) {
-        let pause: [TopicPartition] = state.withLock { state in
+        let paused: Bool = state.withLock { state in
             for partition in partitions {
                 state.assigned.insert(partition)
                 state.trackers[partition] = OffsetTracker()
             }
-            return state.paused || state.kometPaused ? partitions : []
+            return state.paused || state.kometPaused
         }
         logger.info("partitions assigned", metadata: ["kafka.partitions": "\(partitions.map(\.description))"])
-        if !pause.isEmpty { perform(Actions(pause: pause)) }
+        guard !partitions.isEmpty else { return }
+        if paused {
+            try? consumer.pause(partitions)
+        } else {
+            try? consumer.resume(partitions)
+        }
     }
 
     /// Partitions are being revoked: drop their waiting events (the next owner consumes them again), wait (bounded)
     /// for their running events, and store their final positions. Blocks the poll thread, which is what librdkafka
     /// expects: the consumer commits and lets the partitions go only after this returns.
-    public func revoking(_ partitions: [TopicPartition]) {
+    ///
+    /// A `lost` assignment is already another member's: nothing can be committed for it, so this returns at once.
+    /// Its running events go on and publish their outcomes; whoever consumes the records again finds them in the
+    /// outcome ledger.
+    public func revoking(_ partitions: [TopicPartition], lost: Bool = false) {
         let revoked = Set(partitions)
         let dropped = state.withLock { state in
             state.queue.removeWaiting { revoked.contains($0.message.topicPartition) }
         }
-        let deadline = ContinuousClock.now + configuration.drainTimeout
+        let deadline = ContinuousClock.now + (lost ? .zero : configuration.drainTimeout)
         var running = runningCount(in: revoked)
         while running > 0 && ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.005)
             running = runningCount(in: revoked)
         }
-        let positions: [(TopicPartition, Int64)] = state.withLock { state in
-            var positions: [(TopicPartition, Int64)] = []
+        let actions: Actions = state.withLock { state in
+            var actions = Actions()
             for partition in partitions {
-                if let position = state.trackers.removeValue(forKey: partition)?.committable {
-                    positions.append((partition, position))
+                if let position = state.trackers.removeValue(forKey: partition)?.committable, !lost {
+                    actions.store.append((partition, position))
                 }
                 state.assigned.remove(partition)
             }
-            return positions
+            // Dropping the waiting events may have drained the buffer: with no job left to finish, nothing else would
+            // lift the backpressure pause, and the partitions assigned next would start paused for good.
+            actions.resume = Self.releaseBackpressure(in: &state, maxBuffered: configuration.maxBuffered)
+            return actions
         }
-        perform(Actions(store: positions))
+        perform(actions)
         logger.info(
-            "partitions revoked",
+            lost ? "partitions lost" : "partitions revoked",
             metadata: [
                 "kafka.partitions": "\(partitions.map(\.description))", "pipeline.dropped": "\(dropped)",
                 "pipeline.abandoned": "\(running)",
             ])
+    }
+
+    /// Stores every assigned partition's position again. A store that librdkafka refused (the partition was between
+    /// assignments) or forgot (it resets stored offsets when a partition is assigned anew) would otherwise hold the
+    /// group's offset back until the partition's next record finishes, which may never come. Storing a position
+    /// twice is harmless: librdkafka commits only positions past the committed one.
+    func storePositionsAgain() {
+        let positions: [(TopicPartition, Int64)] = state.withLock { state in
+            state.assigned.compactMap { partition in
+                state.trackers[partition]?.committable.map { (partition, $0) }
+            }
+        }
+        perform(Actions(store: positions))
     }
 
     // MARK: - Work
@@ -349,13 +381,17 @@ public final class Pipeline: Sendable {
                 actions.start = next
                 Self.noteStarted(next, in: &state)
             }
-            if state.paused && state.queue.count <= configuration.maxBuffered / 2 {
-                state.paused = false
-                if !state.kometPaused { actions.resume = Array(state.assigned) }
-            }
+            actions.resume = Self.releaseBackpressure(in: &state, maxBuffered: configuration.maxBuffered)
             return actions
         }
         perform(actions)
+    }
+
+    /// Lifts the backpressure pause once the buffer is down to half; returns the partitions to resume.
+    private static func releaseBackpressure(in state: inout State, maxBuffered: Int) -> [TopicPartition] {
+        guard state.paused && state.queue.count <= maxBuffered / 2 else { return [] }
+        state.paused = false
+        return state.kometPaused ? [] : Array(state.assigned)
     }
 
     private static func noteStarted(_ jobs: [PipelineJob], in state: inout State) {
@@ -376,7 +412,7 @@ public final class Pipeline: Sendable {
             do {
                 try consumer.storeOffset(partition, nextOffset: position)
             } catch {
-                logger.debug(
+                logger.info(
                     "offset not stored", metadata: ["kafka.partition": "\(partition)", "error": "\(error)"])
             }
         }

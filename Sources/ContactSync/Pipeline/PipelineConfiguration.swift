@@ -16,6 +16,8 @@ public struct PipelineConfiguration: Sendable {
     public var maxBuffered: Int
     /// How long a revoke or a shutdown waits for in-flight events before giving up on them.
     public var drainTimeout: Duration
+    /// How often every assigned partition's position is stored again (see `Pipeline.storePositionsAgain`).
+    public var storeRefreshInterval: Duration
     public var ambiguousPolicy: AmbiguousPolicy
     public var successTopic: String
     public var deadLetterTopic: String
@@ -24,6 +26,7 @@ public struct PipelineConfiguration: Sendable {
         maxInFlight: Int = 32,
         maxBuffered: Int = 2_000,
         drainTimeout: Duration = .seconds(30),
+        storeRefreshInterval: Duration = .seconds(5),
         ambiguousPolicy: AmbiguousPolicy = .reconcile,
         successTopic: String = "contacts.komet.succeeded",
         deadLetterTopic: String = "contacts.komet.dlq"
@@ -31,6 +34,7 @@ public struct PipelineConfiguration: Sendable {
         self.maxInFlight = maxInFlight
         self.maxBuffered = maxBuffered
         self.drainTimeout = drainTimeout
+        self.storeRefreshInterval = storeRefreshInterval
         self.ambiguousPolicy = ambiguousPolicy
         self.successTopic = successTopic
         self.deadLetterTopic = deadLetterTopic

@@ -19,8 +19,8 @@ final class ConsumerBridge: KafkaConsumerDelegate {
         health.setAssignment(consumer.assignment)
     }
 
-    func consumer(_ consumer: KafkaConsumer, willRevoke partitions: [TopicPartition]) {
-        pipeline.revoking(partitions)
+    func consumer(_ consumer: KafkaConsumer, willRevoke partitions: [TopicPartition], lost: Bool) {
+        pipeline.revoking(partitions, lost: lost)
         let remaining = Set(consumer.assignment).subtracting(partitions)
         health.setAssignment(Array(remaining))
     }
