@@ -59,6 +59,19 @@ import Testing
         }
     }
 
+    @Test func theDrainMustEndBeforeTheGroupGivesUpOnThePollThread() throws {
+        let tooLong = ConfigurationSource(fileValues: ["kafka.max.poll.interval.ms": "10000"])
+        #expect {
+            _ = try SyncConfiguration(source: tooLong)
+        } throws: { error in
+            (error as? ConfigurationError)?.setting == "pipeline.drainTimeout"
+                && "\(error)".contains("kafka.max.poll.interval.ms (10000 ms)")
+        }
+        let shorter = ConfigurationSource(
+            fileValues: ["kafka.max.poll.interval.ms": "10000", "pipeline.drainTimeout": "5s"])
+        #expect(try SyncConfiguration(source: shorter).pipeline.drainTimeout == .seconds(5))
+    }
+
     @Test func unknownFileSettingsAreRefused() {
         let source = ConfigurationSource(fileValues: ["pipeline.maxInFlite": "3"])
         #expect(throws: ConfigurationError(setting: "pipeline.maxInFlite", message: "unknown setting")) {

@@ -112,7 +112,8 @@ final class E2ESystem {
             "komet": ["baseURL": simulatorURL.appendingPathComponent("api").absoluteString, "requestTimeout": "5s"],
             "dedupe": ["backend": "sqlite", "sqlitePath": directory.appendingPathComponent("dedupe.sqlite").path],
             "mapping": ["defaultContactType": "Buyer", "registeredContactTypes": "None,Buyer,A/P"],
-            "pipeline": ["maxInFlight": maxInFlight],
+            // Shorter than max.poll.interval.ms above, as the worker requires.
+            "pipeline": ["maxInFlight": maxInFlight, "drainTimeout": "5s"],
             "http": ["port": 0],
             "log": ["level": logLevel, "format": "json"],
         ]

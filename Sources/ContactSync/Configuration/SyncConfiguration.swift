@@ -92,7 +92,8 @@ public struct SyncConfiguration: Sendable {
             summary: "Buffered events before partitions are paused."),
         Setting(key: "pipeline.maxPayloadBytes", defaultValue: "1048576", summary: "Larger events are refused unread."),
         Setting(
-            key: "pipeline.drainTimeout", defaultValue: "30s", summary: "Wait for in-flight events on revoke/stop."),
+            key: "pipeline.drainTimeout", defaultValue: "30s",
+            summary: "Wait for in-flight events on revoke/stop; shorter than `kafka.max.poll.interval.ms`."),
         Setting(
             key: "pipeline.ambiguousPolicy", defaultValue: "reconcile",
             summary: "`reconcile`, `deadLetter` or `retry` for unknown outcomes."),
@@ -203,6 +204,14 @@ public struct SyncConfiguration: Sendable {
             successTopic: successTopic,
             deadLetterTopic: deadLetterTopic
         )
+        // The revoke waits on librdkafka's poll thread: waiting past max.poll.interval.ms makes the group drop this
+        // worker in the middle of it, and the partitions bounce between rebalances.
+        let maxPollInterval = Int(kafka["max.poll.interval.ms"] ?? "") ?? 300_000
+        if pipeline.drainTimeout >= .milliseconds(maxPollInterval) {
+            throw ConfigurationError(
+                setting: "pipeline.drainTimeout",
+                message: "must be shorter than kafka.max.poll.interval.ms (\(maxPollInterval) ms)")
+        }
         retry = RetryPolicy(
             maxAttempts: try reader.int("retry.maxAttempts", range: 1...1_000),
             baseDelay: try reader.duration("retry.baseDelay", minimum: .milliseconds(1)),
