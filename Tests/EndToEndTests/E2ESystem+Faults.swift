@@ -15,9 +15,18 @@ extension E2ESystem {
             let outcomes = snapshot.recordCount(Self.successTopic) + snapshot.recordCount(Self.deadLetterTopic)
             let uncommitted = snapshot.uncommitted(Self.inputTopic).sorted { $0.key < $1.key }
                 .map { "partition \($0.key): committed \($0.value.committed), end \($0.value.end)" }
+            // What moves offsets: the worker's rebalances, commit failures and refused stores.
+            let offsetLines = worker.stderr().split(separator: "\n").filter { line in
+                [
+                    "partitions assigned", "partitions revoked", "partitions lost", "being revoked",
+                    "offset not stored",
+                    "COMMITFAIL", "SESSTMOUT", "MAXPOLL",
+                ].contains { line.contains($0) }
+            }
             throw E2EError(
                 "\(error.description)\n-- at the timeout: \(outcomes) of \(expected) outcome records; uncommitted: "
-                    + "\(uncommitted.isEmpty ? "none" : uncommitted.joined(separator: "; "))")
+                    + "\(uncommitted.isEmpty ? "none" : uncommitted.joined(separator: "; "))\n-- worker offset lines:\n"
+                    + offsetLines.suffix(40).joined(separator: "\n"))
         }
     }
 

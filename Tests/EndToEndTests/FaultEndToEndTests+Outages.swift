@@ -30,6 +30,8 @@ extension PipelineEndToEndTests.FaultEndToEndTests {
         // The same worker process finishes the run.
         try await system.waitUntilFinished(expected: expected, timeout: .seconds(120), worker: worker)
         #expect(system.workers.count == 1)
+        // The outage outlasts the group session (6 s): the assignment was lost, and let go of at once.
+        #expect(worker.stderr().contains("partitions lost"), "no lost assignment during a 10 s broker outage")
         let exit = try #require(
             try await worker.terminate(timeout: .seconds(30)), "the worker did not exit within 30 s of SIGTERM")
         #expect(exit.reason == .exit && exit.status == 0, "worker exit: \(exit.reason) \(exit.status)")
