@@ -81,6 +81,20 @@ import Testing
         #expect(komet.addCalls == 0)
     }
 
+    @Test func anOutcomeThatLandedDespiteAFailedDeliveryIsNotPublishedAgain() async throws {
+        // librdkafka reports a message timeout for a record the broker may well have written (the acknowledgement was
+        // lost). The retry reads the partition back before producing again.
+        let sink = FakeSink(timeOutFirst: 1)
+        let harness = H(sink: sink)
+        try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))]) {
+            // The event is finished when its offset is stored, after the retry.
+            try await Self.waitUntil { harness.consumer.storedOffsets(H.partition(0)).contains(1) }
+        }
+        #expect(sink.records.count == 1)
+        #expect(harness.komet.addCalls == 1)
+        #expect(harness.consumer.storedOffsets(H.partition(0)).last == 1)
+    }
+
     @Test func aDeadLetterTooLargeForItsTopicIsPublishedWithoutItsValue() async throws {
         let sink = FakeSink(maxValueBytes: 4_096)
         let harness = H(sink: sink)

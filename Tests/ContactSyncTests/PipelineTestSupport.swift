@@ -65,16 +65,20 @@ final class FakeSink: OutcomeSink, OutcomeLookup {
         }
     }
 
-    private let state: Mutex<(records: [Published], failuresLeft: Int)>
+    private let state: Mutex<(records: [Published], failuresLeft: Int, timeoutsLeft: Int)>
     private let maxValueBytes: Int
     private let onAttempt: @Sendable () -> Void
 
     /// - Parameters:
     ///   - failFirst: how many publishes fail like a broker outage.
+    ///   - timeOutFirst: how many publishes land in the partition but report a message timeout anyway.
     ///   - maxValueBytes: larger values are refused like a topic's `max.message.bytes` refuses them.
     ///   - onAttempt: runs before every publish attempt, failed ones included.
-    init(failFirst: Int = 0, maxValueBytes: Int = .max, onAttempt: @escaping @Sendable () -> Void = {}) {
-        state = Mutex(([], failFirst))
+    init(
+        failFirst: Int = 0, timeOutFirst: Int = 0, maxValueBytes: Int = .max,
+        onAttempt: @escaping @Sendable () -> Void = {}
+    ) {
+        state = Mutex(([], failFirst, timeOutFirst))
         self.maxValueBytes = maxValueBytes
         self.onAttempt = onAttempt
     }
@@ -97,6 +101,10 @@ final class FakeSink: OutcomeSink, OutcomeLookup {
             }
             state.records.append(
                 Published(topic: topic, partition: partition, key: key, value: value, headers: headers))
+            if state.timeoutsLeft > 0 {
+                state.timeoutsLeft -= 1
+                throw KafkaError(code: -192, message: "message timed out (test)")
+            }
         }
     }
 

@@ -298,9 +298,19 @@ public final class Pipeline: Sendable {
             guard let deadLetter = try? recorder.record(for: result, of: job, duration: duration) else { return false }
             record = deadLetter
         }
+        // Where the last attempt produced its record, when that attempt failed after producing: a failed delivery
+        // report (a message timeout, say) does not mean the record is not in the partition.
+        var producedAt: OutcomePlacement?
         let delivered: Void? = await retrying("publishing the outcome") {
+            if let earlier = producedAt, try await lookup.contains(outcomeOf: position, in: earlier) {
+                logger.info(
+                    "an outcome whose delivery failed was found in Kafka; not publishing it again",
+                    metadata: ["kafka.topic": "\(earlier.topic)", "kafka.partition": "\(earlier.partition)"])
+                return
+            }
             let placement = try await sink.placement(topic: record.topic, key: record.key)
             try await store.markPublishing(position, placement: placement, now: Date())
+            producedAt = placement
             do {
                 try await sink.publish(
                     topic: record.topic, partition: placement.partition, key: record.key, value: record.value,
@@ -313,8 +323,10 @@ public final class Pipeline: Sendable {
                     "dead letter too large for its topic; publishing it without the original value",
                     metadata: ["kafka.topic": "\(record.topic)", "value.bytes": "\(record.value?.count ?? 0)"])
                 record = smaller
+                producedAt = nil  // refused as a whole: nothing of it is in the partition
                 throw error
             }
+            producedAt = nil
         }
         guard delivered != nil else { return false }
         recorder.report(result, of: job, duration: duration, logger: logger)
