@@ -204,7 +204,7 @@ public final class Pipeline: Sendable {
     /// assignments) or forgot (it resets stored offsets when a partition is assigned anew) would otherwise hold the
     /// group's offset back until the partition's next record finishes, which may never come. Storing a position
     /// twice is harmless: librdkafka commits only positions past the committed one.
-    func storePositionsAgain() {
+    private func storePositionsAgain() {
         let positions: [(TopicPartition, Int64)] = state.withLock { state in
             state.assigned.compactMap { partition in
                 state.trackers[partition]?.committable.map { (partition, $0) }
