@@ -5,7 +5,7 @@ import Logging
 /// Process-wide set-up shared by `run` and `demo`.
 enum Bootstrap {
     static func logger(settings: SyncConfiguration, token: KometToken, label: String = "komet-contact-sync") -> Logger {
-        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        let level = settings.logLevel
         let format: StructuredLogHandler.Format = settings.logFormat == .json ? .json : .text
         LoggingSystem.bootstrap { label in
             StructuredLogHandler(label: label, level: level, format: format, redact: token.redact)
@@ -13,10 +13,11 @@ enum Bootstrap {
         return Logger(label: label)
     }
 
-    static func store(settings: SyncConfiguration) throws -> any DedupeStore {
+    /// The configured backend, serving every store concern.
+    static func stores(settings: SyncConfiguration) throws -> SyncStores {
         switch settings.dedupeBackend {
-        case .memory: return InMemoryDedupeStore()
-        case .sqlite: return try SQLiteDedupeStore(path: settings.sqlitePath)
+        case .memory: return SyncStores(InMemoryStore())
+        case .sqlite: return SyncStores(try SQLiteStore(path: settings.sqlitePath))
         }
     }
 }

@@ -87,7 +87,7 @@ struct DemoCommand: AsyncParsableCommand {
 
                 let worker = SyncService(
                     configuration: settings, token: token,
-                    store: try SQLiteDedupeStore(path: settings.sqlitePath),
+                    stores: SyncStores(try SQLiteStore(path: settings.sqlitePath)),
                     httpClient: httpClient, logger: logger)
                 let serviceGroup = ServiceGroup(services: [worker], logger: logger)
                 group.addTask { try await serviceGroup.run() }

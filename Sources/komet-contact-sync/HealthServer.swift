@@ -53,8 +53,8 @@ struct HealthServer: Service {
             "# TYPE komet_sync_komet_paused gauge",
         ]
         let pause = health.kometPause
-        for reason in ["throttled", "quota", "unavailable", "systemic"] {
-            lines.append("komet_sync_komet_paused{reason=\"\(reason)\"} \(pause == reason ? 1 : 0)")
+        for reason in PauseReason.allCases {
+            lines.append("komet_sync_komet_paused{reason=\"\(reason.rawValue)\"} \(pause == reason ? 1 : 0)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

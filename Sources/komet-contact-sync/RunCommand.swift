@@ -44,15 +44,15 @@ struct RunCommand: AsyncParsableCommand {
 
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .singleton, configuration: settings.komet.recommendedHTTPClientConfiguration)
-        let store: any DedupeStore
+        let stores: SyncStores
         do {
-            store = try Bootstrap.store(settings: settings)
+            stores = try Bootstrap.stores(settings: settings)
         } catch {
             try await httpClient.shutdown()
             throw error
         }
         let worker = SyncService(
-            configuration: settings, token: token, store: store, httpClient: httpClient, logger: logger)
+            configuration: settings, token: token, stores: stores, httpClient: httpClient, logger: logger)
         var services: [any Service] = [worker]
         if settings.httpPort >= 0 {
             services.append(

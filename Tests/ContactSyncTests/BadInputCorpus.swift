@@ -9,7 +9,7 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
     var key: [UInt8]?
     var value: [UInt8]?
     var headers: [KafkaHeader]
-    var expected: BadEventReason
+    var expected: DeadLetterReason
 
     var testDescription: String { "\(name) → \(expected.rawValue)" }
 
@@ -20,13 +20,13 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
     }
 }
 
-/// The bad-input corpus (issue 3): every way an event can be malformed, each with its expected ``BadEventReason``.
+/// The bad-input corpus (issue 3): every way an event can be malformed, each with its expected ``DeadLetterReason``.
 ///
 /// The corpus runs under ``mapping`` and ``keyStrategy``, which switch on the configuration-dependent checks so that
 /// input alone can reach them: a customer id map (`unknown_customer`), a title mapped to an unregistered type
 /// (`unregistered_contact_type`; the worker's configuration validation refuses such a map, so in the worker this
 /// reason is unreachable), a title mapped to a 201-character type (`type_too_long`), and a key order without
-/// `requestHash` (`missing_key`). Every ``BadEventReason`` is reachable this way; the pipeline's own codes
+/// `requestHash` (`missing_key`). Every ``DeadLetterReason`` is reachable this way; the pipeline's own codes
 /// (`komet_rejected`, `retries_exhausted`, `ambiguous_outcome`, `internal_error`) come from Komet or the pipeline,
 /// not from input, and are not part of the corpus.
 enum BadInputCorpus {
@@ -70,7 +70,7 @@ enum BadInputCorpus {
     static let cases: [BadInputCase] = {
         var cases: [BadInputCase] = []
         func add(
-            _ name: String, _ expected: BadEventReason, _ value: [UInt8]?, key: [UInt8]? = nil,
+            _ name: String, _ expected: DeadLetterReason, _ value: [UInt8]?, key: [UInt8]? = nil,
             headers: [(String, String)] = [], keyless: Bool = false
         ) {
             cases.append(
@@ -79,7 +79,7 @@ enum BadInputCorpus {
                     headers: headers.map { KafkaHeader(key: $0.0, string: $0.1) }, expected: expected))
         }
         func add(
-            _ name: String, _ expected: BadEventReason, _ text: String, headers: [(String, String)] = []
+            _ name: String, _ expected: DeadLetterReason, _ text: String, headers: [(String, String)] = []
         ) {
             add(name, expected, bytes(text), headers: headers)
         }

@@ -11,7 +11,7 @@ struct BadInputCorpusTests {
         #expect(cases.count >= 45)
         #expect(Set(cases.map(\.name)).count == cases.count, "case names must be unique")
         let covered = Set(cases.map(\.expected))
-        let missing = BadEventReason.allCases.filter { !covered.contains($0) }.map(\.rawValue)
+        let missing = DeadLetterReason.badEventReasons.filter { !covered.contains($0) }.map(\.rawValue)
         #expect(missing.isEmpty, "reasons without a corpus case: \(missing)")
         #expect(cases.contains { ($0.value?.count ?? 0) >= 2 << 20 }, "the corpus holds a 2 MiB payload")
     }

@@ -53,7 +53,7 @@ struct BadInputFuzzTests {
         }
         #expect(unparsed == 0, "\(unparsed) outcome records carry no source position")
 
-        let knownReasons = Set(BadEventReason.allCases.map(\.rawValue))
+        let knownReasons = Set(DeadLetterReason.badEventReasons.map(\.rawValue))
         var counts: [String: Int] = [:]
         var problems: [String] = []
         for (position, record) in records.sorted(by: { $0.key < $1.key }) {

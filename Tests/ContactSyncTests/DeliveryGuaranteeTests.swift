@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func aReplayedRecordWithAPublishedOutcomeGetsNoSecondOne() async throws {
-        let store = InMemoryDedupeStore()
+        let store = InMemoryStore()
         let sink = FakeSink()
         let komet = FakeKomet()
         try await H(komet: komet, sink: sink, store: store).run(Self.messages)
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func aPublishingMarkWhoseRecordArrivedIsResolvedWithoutPublishing() async throws {
-        let store = InMemoryDedupeStore()
+        let store = InMemoryStore()
         let sink = FakeSink()
         let komet = FakeKomet()
         let message = H.message(offset: 0, key: "a", value: H.event(name: "Ada"))
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func aPublishingMarkWhoseRecordNeverArrivedIsPublishedOnce() async throws {
-        let store = InMemoryDedupeStore()
+        let store = InMemoryStore()
         let sink = FakeSink()
         let message = H.message(offset: 0, key: "a", value: H.event(name: "Ada"))
         let position = RecordPosition(message)
@@ -118,7 +118,7 @@ import Testing
                 .failure(KometError(failureClass: .ambiguous, code: "timeout_after_send", message: "lost"))
             },
             listRefusal: { _ in KometError(failureClass: .rejected, code: "rejected", message: "Customer not found") })
-        let store = InMemoryDedupeStore()
+        let store = InMemoryStore()
         let harness = H(komet: komet, store: store)
         try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada", customer: 999))])
         let dead = try #require(harness.sink.records.first)
@@ -183,7 +183,7 @@ import Testing
                 try await Task.sleep(for: .milliseconds(5))
             }
             #expect(harness.consumer.pauseCount == 1)
-            #expect(harness.health.kometPause == "systemic")
+            #expect(harness.health.kometPause == .systemic)
             #expect(harness.health.readiness.ready == false)
             try await Task.sleep(for: .milliseconds(100))  // several probe intervals: probes only, nothing else
             #expect(harness.sink.records.isEmpty)
@@ -201,7 +201,7 @@ import Testing
         let komet = FakeKomet { _, _ in
             .failure(KometError(failureClass: .systemic, code: "auth", message: "Invalid authentication token"))
         }
-        let store = InMemoryDedupeStore()
+        let store = InMemoryStore()
         // No probe within the test: every event after the first only waits.
         let harness = H(
             komet: komet, store: store, drainTimeout: .milliseconds(50),
@@ -243,7 +243,9 @@ import Testing
 @Suite struct KometCallGateTests {
     @Test func anOutageBacksOffProbesExponentially() async throws {
         let gate = KometCallGate(
-            settings: .init(outageThreshold: 2, outageBaseDelay: .milliseconds(40), outageMaxDelay: .milliseconds(160)),
+            settings: .init(
+                outageThreshold: 2,
+                outageBackoff: Backoff(baseDelay: .milliseconds(40), maxDelay: .milliseconds(160), jitter: .none)),
             logger: .init(label: "test"), pollInterval: .milliseconds(1))
         let first = try await gate.enter()
         #expect(!first.isProbe)
@@ -282,22 +284,16 @@ import Testing
     }
 
     @Test func aTransientProbeFailureKeepsASystemicPause() async throws {
-        let changes = Mutex<[KometCallGate.Reason?]>([])
-        let gate = KometCallGate(logger: .init(label: "test"), pollInterval: .milliseconds(1)) { reason in
-            changes.withLock { $0.append(reason) }
-        }
+        let gate = KometCallGate(logger: .init(label: "test"), pollInterval: .milliseconds(1))
         gate.close(.systemic, for: .milliseconds(5), after: try await gate.enter(), detail: "auth")
         let probe = try await gate.enter()
         #expect(!gate.recordTransientFailure(of: probe))
         #expect(gate.pauseReason == .systemic)
-        #expect(changes.withLock { $0 } == [.systemic])
+        #expect(await Self.changes(of: gate) == [.systemic])
     }
 
     @Test func aCallInFlightWhenTheGateClosedCannotReopenOrReasonAboutIt() async throws {
-        let changes = Mutex<[KometCallGate.Reason?]>([])
-        let gate = KometCallGate(logger: .init(label: "test"), pollInterval: .milliseconds(1)) { reason in
-            changes.withLock { $0.append(reason) }
-        }
+        let gate = KometCallGate(logger: .init(label: "test"), pollInterval: .milliseconds(1))
         let early = try await gate.enter()
         let other = try await gate.enter()
         gate.close(.quota, for: .seconds(60), after: try await gate.enter(), detail: "quota")
@@ -305,6 +301,14 @@ import Testing
         #expect(gate.pauseReason == .quota)
         gate.close(.throttled, for: .milliseconds(1), after: other, detail: "http_429")  // old news too
         #expect(gate.pauseReason == .quota)
-        #expect(changes.withLock { $0 } == [.quota])
+        #expect(await Self.changes(of: gate) == [.quota])
+    }
+
+    /// Every pause reason change the gate has reported so far (this ends its stream of changes).
+    private static func changes(of gate: KometCallGate) async -> [PauseReason?] {
+        gate.finishChanges()
+        var changes: [PauseReason?] = []
+        for await change in gate.changes { changes.append(change) }
+        return changes
     }
 }

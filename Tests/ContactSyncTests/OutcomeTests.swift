@@ -98,7 +98,7 @@ struct OutcomeTests {
     @Test("dead-letter headers: original coordinates, reason, detail, status, attempts, replay count")
     func deadLetterHeaders() {
         let letter = DeadLetter(
-            reason: "komet_rejected", detail: "Customer not found", exceptionMessage: "Komet refused the contact",
+            reason: .kometRejected, detail: "Customer not found", exceptionMessage: "Komet refused the contact",
             httpStatus: 200, attempts: 1)
         let headers = letter.headers(for: original)
         #expect(value(headers, "kafka_dlt-original-topic") == "contacts.created")
@@ -134,7 +134,7 @@ struct OutcomeTests {
     @Test("header texts are bounded to 1,000 characters")
     func bounded() throws {
         let letter = DeadLetter(
-            reason: "internal_error", detail: String(repeating: "d", count: 5_000),
+            reason: .internalError, detail: String(repeating: "d", count: 5_000),
             exceptionMessage: String(repeating: "e", count: 5_000), attempts: 3)
         let headers = letter.headers(for: original)
         let detail = try #require(value(headers, "komet-sync.detail"))
@@ -155,10 +155,10 @@ struct OutcomeTests {
 struct ReasonCodeTests {
     @Test("codes are stable snake_case and unique")
     func codes() {
-        let codes = BadEventReason.allCases.map(\.rawValue)
+        let codes = DeadLetterReason.badEventReasons.map(\.rawValue)
         #expect(Set(codes).count == codes.count)
         #expect(codes.allSatisfy { $0.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" } })
-        #expect(BadEventReason.invalidCloudEvent.rawValue == "invalid_cloudevent")
-        #expect(BadEventReason.allCases.count == 26)
+        #expect(DeadLetterReason.invalidCloudEvent.rawValue == "invalid_cloudevent")
+        #expect(DeadLetterReason.badEventReasons.count == 26)
     }
 }

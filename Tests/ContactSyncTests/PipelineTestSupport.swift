@@ -224,14 +224,14 @@ struct PipelineHarness {
     let consumer = FakeConsumer()
     let sink: FakeSink
     let komet: FakeKomet
-    let store: any DedupeStore
+    let store: any DedupeStore & OutcomeLedger
     let pipeline: Pipeline
     let health = HealthState()
 
     init(
         komet: FakeKomet = FakeKomet(),
         sink: FakeSink = FakeSink(),
-        store: any DedupeStore = InMemoryDedupeStore(),
+        store: any DedupeStore & OutcomeLedger = InMemoryStore(),
         maxInFlight: Int = 8,
         maxBuffered: Int = 1_000,
         ambiguousPolicy: AmbiguousPolicy = .reconcile,
@@ -251,19 +251,19 @@ struct PipelineHarness {
             configuration: PipelineConfiguration(
                 maxInFlight: maxInFlight, maxBuffered: maxBuffered, drainTimeout: drainTimeout,
                 storeRefreshInterval: storeRefreshInterval, ambiguousPolicy: ambiguousPolicy),
-            retry: retry,
-            decoder: ContactEventDecoder(),
-            mapper: ContactMapper(configuration: MappingConfiguration()),
-            keyStrategy: DedupeKeyStrategy(),
-            store: store,
-            komet: komet,
-            sink: sink,
-            lookup: sink,
+            preparer: EventPreparer(
+                decoder: ContactEventDecoder(), mapper: ContactMapper(configuration: MappingConfiguration()),
+                keyStrategy: DedupeKeyStrategy()),
+            processor: EventProcessor(
+                keys: store, komet: komet, retry: retry, ambiguousPolicy: ambiguousPolicy, owner: "test-owner",
+                logger: logger),
+            publisher: OutcomePublisher(
+                recorder: OutcomeRecorder(
+                    successTopic: "contacts.komet.succeeded", deadLetterTopic: "contacts.komet.dlq",
+                    token: KometToken("secret-token-for-tests"), logPersonalData: false, health: health),
+                ledger: store, sink: sink, lookup: sink, logger: logger),
             consumer: consumer,
-            recorder: OutcomeRecorder(
-                successTopic: "contacts.komet.succeeded", deadLetterTopic: "contacts.komet.dlq",
-                token: KometToken("secret-token-for-tests"), logPersonalData: false, health: health),
-            owner: "test-owner",
+            health: health,
             logger: logger
         )
     }

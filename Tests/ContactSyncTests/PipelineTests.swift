@@ -172,7 +172,7 @@ import Testing
     }
 
     @Test func aPendingClaimFromACrashIsReconciledFirst() async throws {
-        let store = InMemoryDedupeStore()
+        let store = InMemoryStore()
         #expect(try await store.claim(key: "a", owner: "crashed-replica", origin: nil, now: Date()) == .claimed)
         let komet = FakeKomet()
         let harness = H(komet: komet, store: store)
@@ -186,7 +186,7 @@ import Testing
     }
 
     @Test func deadLetterPolicyRefusesAmbiguousKeys() async throws {
-        let store = InMemoryDedupeStore()
+        let store = InMemoryStore()
         _ = try await store.claim(key: "a", owner: "crashed-replica", origin: nil, now: Date())
         let komet = FakeKomet()
         let harness = H(komet: komet, store: store, ambiguousPolicy: .deadLetter)
@@ -346,10 +346,10 @@ import Testing
 }
 
 /// A store whose every operation on one key fails, like a full disk would.
-final class FailingStore: DedupeStore {
+final class FailingStore: DedupeStore, OutcomeLedger {
     struct Failure: Error {}
     let failingKey: String
-    let inner = InMemoryDedupeStore()
+    let inner = InMemoryStore()
 
     init(failingKey: String) { self.failingKey = failingKey }
 
@@ -364,7 +364,8 @@ final class FailingStore: DedupeStore {
         try await inner.markDone(key: key, contactId: contactId, now: now)
     }
     func remove(key: String) async throws { try await inner.remove(key: key) }
-    func prune(before cutoff: Date) async throws -> Int { try await inner.prune(before: cutoff) }
+    func pruneKeys(before cutoff: Date) async throws -> Int { try await inner.pruneKeys(before: cutoff) }
+    func pruneMarks(before cutoff: Date) async throws -> Int { try await inner.pruneMarks(before: cutoff) }
     func entry(key: String) async throws -> DedupeEntry? { try await inner.entry(key: key) }
     func outcomeMark(for position: RecordPosition) async throws -> OutcomeMark? {
         try await inner.outcomeMark(for: position)

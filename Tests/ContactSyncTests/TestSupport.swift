@@ -37,7 +37,7 @@ enum Fixture {
 
 /// Runs `body` and checks that it threw a ``BadEvent`` with `reason` whose detail contains `field`.
 func expectBadEvent<T>(
-    _ reason: BadEventReason,
+    _ reason: DeadLetterReason,
     naming field: String,
     sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> T

@@ -1,5 +1,6 @@
 import Foundation
 import KometClient
+import Logging
 
 /// Everything the worker needs, validated once at start-up.
 ///
@@ -33,7 +34,7 @@ public struct SyncConfiguration: Sendable {
     /// The port of the HTTP server for `/health`, `/ready` and `/metrics`; 0 picks a free port, -1 turns it off.
     public var httpPort: Int
     public var httpHost: String
-    public var logLevel: String
+    public var logLevel: Logger.Level
     public var logFormat: LogFormat
     /// When true, names, emails and phone numbers are written to logs as they are. Default false (redacted).
     public var logPersonalData: Bool
@@ -224,10 +225,11 @@ public struct SyncConfiguration: Sendable {
         )
         httpHost = try reader.nonEmpty("http.host")
         httpPort = try reader.int("http.port", range: -1...65_535)
-        logLevel = try reader.nonEmpty("log.level")
-        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
-            throw ConfigurationError(setting: "log.level", message: "'\(logLevel)' is not a log level")
+        let level = try reader.nonEmpty("log.level")
+        guard let logLevel = Logger.Level(rawValue: level) else {
+            throw ConfigurationError(setting: "log.level", message: "'\(level)' is not a log level")
         }
+        self.logLevel = logLevel
         logFormat = try reader.choice("log.format")
         logPersonalData = try reader.bool("log.personalData")
     }

@@ -13,7 +13,7 @@ import Kafka
 ///
 /// In both CloudEvents modes `specversion` must be `1.0` and `id` must be non-empty; other attributes are not
 /// checked. A `content-type` header (or structured `datacontenttype`) that is not JSON
-/// (`application/json`, `text/json`, `*/*+json`) is refused with ``BadEventReason/unsupportedContentType``.
+/// (`application/json`, `text/json`, `*/*+json`) is refused with ``DeadLetterReason/unsupportedContentType``.
 ///
 /// Leniency, decided here:
 /// - Unknown fields are ignored. Member names match exactly first, then ignoring case (`customerId` works).

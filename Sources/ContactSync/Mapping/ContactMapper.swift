@@ -6,14 +6,14 @@ import KometClient
 ///
 /// Rules (lengths are counted in `Character`s, i.e. Swift's `String.count`):
 /// - **customerId**: `CustomerID`, through ``MappingConfiguration/customerIDMap`` when set (absent →
-///   ``BadEventReason/unknownCustomer``).
+///   ``DeadLetterReason/unknownCustomer``).
 /// - **name**: `Salutation FirstName LastName`, trimmed, inner whitespace collapsed to one space; empty →
-///   ``BadEventReason/emptyName``; over 200 → ``BadEventReason/nameTooLong``.
+///   ``DeadLetterReason/emptyName``; over 200 → ``DeadLetterReason/nameTooLong``.
 /// - **type**: `contactTypeByTitle[Title]` (trimmed, case-insensitive) or the default; must be registered
-///   (``BadEventReason/unregisteredContactType``) and at most 200 (``BadEventReason/typeTooLong``).
-/// - **phone numbers**: more than 4 entries → ``BadEventReason/tooManyPhoneNumbers`` (every listed entry counts,
+///   (``DeadLetterReason/unregisteredContactType``) and at most 200 (``DeadLetterReason/typeTooLong``).
+/// - **phone numbers**: more than 4 entries → ``DeadLetterReason/tooManyPhoneNumbers`` (every listed entry counts,
 ///   even one without a number, because RPM's list itself holds at most 4). Every entry's type must be Business 1,
-///   Home 2, Fax 3 or Other 6, even when its number is empty (``BadEventReason/invalidPhoneType``). A number that
+///   Home 2, Fax 3 or Other 6, even when its number is empty (``DeadLetterReason/invalidPhoneType``). A number that
 ///   is `nil`, blank or `none` (any case) is no number and is otherwise ignored.
 ///   - phone / ext: the first Business number; a trailing extension (`x123`, `ext 123`, `ext. 123`, `ext123`,
 ///     `extension 123`) goes to ext.
@@ -22,13 +22,13 @@ import KometClient
 ///   - numbers that got no field go to the description as `"Business: 555-1234"`.
 ///   - limits: phone 200, ext 50, mobile 50, fax 50 (`*TooLong`).
 /// - **email**: trimmed; empty → none; must have exactly one `@`, a non-empty local part, a domain with a dot
-///   (not at its start or end) and no whitespace (``BadEventReason/invalidEmail``); over 50 →
-///   ``BadEventReason/emailTooLong`` (never truncated).
+///   (not at its start or end) and no whitespace (``DeadLetterReason/invalidEmail``); over 50 →
+///   ``DeadLetterReason/emailTooLong`` (never truncated).
 /// - **description**: `Title`, the extra numbers, and ``MappingConfiguration/descriptionPrimaryText`` when
 ///   `IsPrimary == true`, joined with `"; "`; `nil` when empty; cut to 200 characters ending in "…".
 /// - **emailPOD**: `IsPrimary ?? false` when ``MappingConfiguration/sendEmailPOD``, else left out.
 /// - Finally the JSON body, with a 50-character placeholder token, must fit in
-///   `KometContactRequest.Limit.requestBytes` (64 KB) (``BadEventReason/requestTooLarge``): a "character" may hold
+///   `KometContactRequest.Limit.requestBytes` (64 KB) (``DeadLetterReason/requestTooLarge``): a "character" may hold
 ///   any number of combining marks, so the per-field limits alone do not bound the size.
 public struct ContactMapper: Sendable {
     public var configuration: MappingConfiguration
@@ -180,7 +180,7 @@ public struct ContactMapper: Sendable {
     private func limited(
         _ value: String,
         _ limit: Int,
-        _ reason: BadEventReason,
+        _ reason: DeadLetterReason,
         _ field: String,
         _ path: String
     ) throws(BadEvent) -> String {

@@ -18,7 +18,7 @@ public struct DedupeKeyStrategy: Sendable {
         self.order = order
     }
 
-    /// The key of one event, or ``BadEventReason/missingKey`` when no configured source yields one.
+    /// The key of one event, or ``DeadLetterReason/missingKey`` when no configured source yields one.
     public func key(messageKey: [UInt8]?, cloudEventID: String?, request: KometContactRequest) throws(BadEvent)
         -> String
     {

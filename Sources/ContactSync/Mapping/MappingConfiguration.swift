@@ -7,7 +7,7 @@ public struct MappingConfiguration: Sendable {
     /// Optional map from the contact's `Title` (matched trimmed and ignoring case) to a contact type.
     public var contactTypeByTitle: [String: String] = [:]
     /// Source customer id → Komet customer id. When set, an id absent from it is a bad event
-    /// (``BadEventReason/unknownCustomer``); when `nil`, ids pass through unchanged.
+    /// (``DeadLetterReason/unknownCustomer``); when `nil`, ids pass through unchanged.
     public var customerIDMap: [Int64: Int64]? = nil
     /// When `true`, `emailPOD` = `IsPrimary ?? false`; when `false` (default) `emailPOD` is left out.
     public var sendEmailPOD: Bool = false

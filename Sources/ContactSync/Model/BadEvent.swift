@@ -8,15 +8,15 @@ public struct BadEvent: Error, Sendable, Equatable, CustomStringConvertible {
     /// The upper bound of ``detail``, in characters.
     public static let maxDetailCharacters = 1_000
 
-    public var reason: BadEventReason
+    public var reason: DeadLetterReason
     public var detail: String
 
-    public init(_ reason: BadEventReason, _ detail: String) {
+    public init(_ reason: DeadLetterReason, _ detail: String) {
         self.reason = reason
         self.detail = TextNormalization.truncate(detail, toCharacters: Self.maxDetailCharacters)
     }
 
-    public init(reason: BadEventReason, detail: String) {
+    public init(reason: DeadLetterReason, detail: String) {
         self.init(reason, detail)
     }
 

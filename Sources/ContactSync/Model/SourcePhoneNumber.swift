@@ -4,7 +4,7 @@ public struct SourcePhoneNumber: Sendable, Hashable {
     public var number: String?
     public var phoneNumberID: Int64?
     /// RPM's phone type: Business = 1, Home = 2, Fax = 3, Other = 6. Other values are kept here and refused by
-    /// ``ContactMapper`` with ``BadEventReason/invalidPhoneType``.
+    /// ``ContactMapper`` with ``DeadLetterReason/invalidPhoneType``.
     public var type: Int
 
     public init(number: String?, phoneNumberID: Int64? = nil, type: Int) {

@@ -26,9 +26,7 @@ public struct DeadLetter: Sendable, Equatable {
     /// The longest header text (detail, exception message, reason), in characters; longer text is cut with "…".
     public static let maxHeaderCharacters = 1_000
 
-    /// A ``BadEventReason`` raw value, or a pipeline code: `komet_rejected`, `retries_exhausted`, `internal_error`,
-    /// `ambiguous_outcome`.
-    public var reason: String
+    public var reason: DeadLetterReason
     /// What exactly was wrong (names the field); no token, no personal data beyond what it needs.
     public var detail: String
     /// Human text for `kafka_dlt-exception-message`.
@@ -38,18 +36,20 @@ public struct DeadLetter: Sendable, Equatable {
     /// Komet calls spent on the event.
     public var attempts: Int
 
-    public init(reason: String, detail: String, exceptionMessage: String? = nil, httpStatus: Int? = nil, attempts: Int)
-    {
+    public init(
+        reason: DeadLetterReason, detail: String, exceptionMessage: String? = nil, httpStatus: Int? = nil,
+        attempts: Int
+    ) {
         self.reason = reason
         self.detail = detail
-        self.exceptionMessage = exceptionMessage ?? "\(reason): \(detail)"
+        self.exceptionMessage = exceptionMessage ?? "\(reason.rawValue): \(detail)"
         self.httpStatus = httpStatus
         self.attempts = attempts
     }
 
     /// A dead letter for a bad event (no call was made).
     public init(badEvent: BadEvent) {
-        self.init(reason: badEvent.reason.rawValue, detail: badEvent.detail, attempts: 0)
+        self.init(reason: badEvent.reason, detail: badEvent.detail, attempts: 0)
     }
 
     /// The headers of the dead-letter record for `original`: the original's headers (minus any with the names in
@@ -66,7 +66,7 @@ public struct DeadLetter: Sendable, Equatable {
             add(Header.originalTimestamp, String(timestamp))
         }
         add(Header.exceptionMessage, Self.bounded(exceptionMessage))
-        add(Header.reason, Self.bounded(reason))
+        add(Header.reason, reason.rawValue)
         add(Header.detail, Self.bounded(detail))
         if let httpStatus {
             add(Header.httpStatus, String(httpStatus))

@@ -10,31 +10,22 @@ struct PipelineJob: Sendable {
         case bad(BadEvent)
     }
 
-    /// Receive order, unique per process.
-    var sequence: UInt64
     var message: KafkaMessage
-    /// The dedupe key, and the key that orders events: events of one key are processed one at a time.
+    /// The key that orders events: events of one key are processed one at a time. For a ready event it is the dedupe
+    /// key; a bad event has no trustworthy key and gets one of its own (``ownKey(of:)``), so it waits for nothing.
     var key: String
     var preparation: Preparation
-}
 
-/// The terminal result of one event.
-enum EventOutcome: Sendable {
-    case success(SuccessStatus, contactId: Int64, message: String, request: KometContactRequest)
-    case deadLetter(reason: String, detail: String, httpStatus: Int?)
-
-    var label: String {
-        switch self {
-        case .success(let status, _, _, _): status.rawValue
-        case .deadLetter(let reason, _, _): reason
-        }
+    /// The dedupe key, or `nil` for a bad event.
+    var dedupeKey: String? {
+        if case .ready = preparation { key } else { nil }
     }
-}
 
-/// Reason codes of dead letters that are not bad-event reasons.
-enum PipelineReason {
-    static let kometRejected = "komet_rejected"
-    static let retriesExhausted = "retries_exhausted"
-    static let ambiguousOutcome = "ambiguous_outcome"
-    static let internalError = "internal_error"
+    /// Where the input record sits.
+    var position: RecordPosition { RecordPosition(message) }
+
+    /// A key no dedupe key can equal (dedupe keys never start with NUL), unique to the record.
+    static func ownKey(of message: KafkaMessage) -> String {
+        "\u{0}\(message.topic)/\(message.partition)/\(message.offset)"
+    }
 }

@@ -1,6 +1,6 @@
 import Kafka
 
-/// Where the pipeline publishes outcome records. ``KafkaProducer`` is the production implementation.
+/// Where the pipeline publishes outcome records. ``KafkaProducer`` is the production implementation (see Adapters/).
 public protocol OutcomeSink: Sendable {
     /// Chooses the partition of a record (as the producer's partitioner would) and an offset at or below the one the
     /// record will get there. The pipeline writes this into its outcome ledger before it publishes.
@@ -17,11 +17,9 @@ public protocol OutcomeLookup: Sendable {
     func contains(outcomeOf position: RecordPosition, in placement: OutcomePlacement) async throws -> Bool
 }
 
-/// The consumer operations the pipeline drives. ``KafkaConsumer`` is the production implementation.
+/// The consumer operations the pipeline drives. ``KafkaConsumer`` is the production implementation (see Adapters/).
 public protocol ConsumerControl: AnyObject, Sendable {
     func storeOffset(_ partition: TopicPartition, nextOffset: Int64) throws
     func pause(_ partitions: [TopicPartition]) throws
     func resume(_ partitions: [TopicPartition]) throws
 }
-
-extension KafkaConsumer: ConsumerControl {}

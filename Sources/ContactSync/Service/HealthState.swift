@@ -7,7 +7,7 @@ public final class HealthState: Sendable {
         var assignment: [TopicPartition] = []
         var outcomes: [String: Int] = [:]
         var kometCalls = 0
-        var kometPause: String?
+        var kometPause: PauseReason?
     }
 
     private let state = Mutex(State())
@@ -25,21 +25,23 @@ public final class HealthState: Sendable {
         }
     }
 
-    func setKometPause(_ reason: String?) {
+    func setKometPause(_ reason: PauseReason?) {
         state.withLock { $0.kometPause = reason }
     }
 
     public var assignment: [TopicPartition] { state.withLock { $0.assignment } }
 
     /// Why Komet calls are paused (`throttled`, `quota`, `unavailable`, `systemic`), or `nil` when they are not.
-    public var kometPause: String? { state.withLock { $0.kometPause } }
+    public var kometPause: PauseReason? { state.withLock { $0.kometPause } }
 
     /// Ready: partitions are assigned and Komet accepts our token. A throttle, a spent quota or an outage does not
     /// make a replica unready (every replica would see the same, and restarting would not help); a refused token does.
     public var readiness: (ready: Bool, reason: String) {
         state.withLock { state in
             if state.assignment.isEmpty { return (false, "no partitions assigned") }
-            if state.kometPause == "systemic" { return (false, "Komet refuses our calls (token or permission)") }
+            if state.kometPause?.stopsConsumption == true {
+                return (false, "Komet refuses our calls (token or permission)")
+            }
             return (true, "ready")
         }
     }

@@ -13,7 +13,7 @@ import ServiceLifecycle
 public final class SyncService: Service {
     private let configuration: SyncConfiguration
     private let token: KometToken
-    private let store: any DedupeStore
+    private let stores: SyncStores
     private let httpClient: HTTPClient
     private let logger: Logger
     /// Counters and the assignment, for `/ready` and `/metrics` and the demo's table.
@@ -23,14 +23,14 @@ public final class SyncService: Service {
     public init(
         configuration: SyncConfiguration,
         token: KometToken,
-        store: any DedupeStore,
+        stores: SyncStores,
         httpClient: HTTPClient,
         health: HealthState = HealthState(),
         logger: Logger
     ) {
         self.configuration = configuration
         self.token = token
-        self.store = store
+        self.stores = stores
         self.httpClient = httpClient
         self.health = health
         self.logger = logger
@@ -48,28 +48,32 @@ public final class SyncService: Service {
             "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
         let pipeline = Pipeline(
             configuration: configuration.pipeline,
-            retry: configuration.retry,
-            decoder: ContactEventDecoder(maxPayloadBytes: configuration.maxPayloadBytes),
-            mapper: ContactMapper(configuration: configuration.mapping),
-            keyStrategy: DedupeKeyStrategy(order: configuration.dedupeKeyOrder),
-            store: store,
-            komet: komet,
-            sink: producer,
-            lookup: KafkaOutcomeLookup(reader: reader, deadLetterTopic: configuration.deadLetterTopic),
+            preparer: EventPreparer(
+                decoder: ContactEventDecoder(maxPayloadBytes: configuration.maxPayloadBytes),
+                mapper: ContactMapper(configuration: configuration.mapping),
+                keyStrategy: DedupeKeyStrategy(order: configuration.dedupeKeyOrder)),
+            processor: EventProcessor(
+                keys: stores.keys, komet: komet, retry: configuration.retry,
+                ambiguousPolicy: configuration.pipeline.ambiguousPolicy, owner: owner, logger: logger),
+            publisher: OutcomePublisher(
+                recorder: OutcomeRecorder(
+                    successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,
+                    token: token, logPersonalData: configuration.logPersonalData, health: health),
+                ledger: stores.ledger,
+                sink: producer,
+                lookup: KafkaOutcomeLookup(reader: reader, deadLetterTopic: configuration.deadLetterTopic),
+                logger: logger),
             consumer: consumer,
-            recorder: OutcomeRecorder(
-                successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,
-                token: token, logPersonalData: configuration.logPersonalData, health: health),
-            owner: owner,
+            health: health,
             logger: logger
         )
         let bridge = ConsumerBridge(pipeline: pipeline, health: health)
         logger.info(
             "komet-contact-sync starting",
             metadata: [
-                "kafka.topics": "\(configuration.inputTopics)",
-                "pipeline.maxInFlight": "\(configuration.pipeline.maxInFlight)",
-                "dedupe.backend": "\(configuration.dedupeBackend.rawValue)",
+                SyncLogKey.topics: "\(configuration.inputTopics)",
+                SyncLogKey.maxInFlight: "\(configuration.pipeline.maxInFlight)",
+                SyncLogKey.dedupeBackend: "\(configuration.dedupeBackend.rawValue)",
             ])
 
         try await withGracefulShutdownHandler {
@@ -90,20 +94,19 @@ public final class SyncService: Service {
         }
         await producer.shutdown(flushTimeout: .seconds(10))
         await reader.close()
-        logger.info("komet-contact-sync stopped", metadata: ["outcomes": "\(health.outcomes)"])
+        logger.info("komet-contact-sync stopped", metadata: [SyncLogKey.outcomes: "\(health.outcomes)"])
     }
 
-    /// Deletes dedupe rows older than the retention, at the configured interval.
+    /// Deletes key rows and ledger marks older than the retention, at the configured interval, until cancelled.
     private func pruneLoop() async {
-        while !Task.isCancelled {
+        repeat {
             do {
                 let cutoff = Date().addingTimeInterval(-configuration.retention.timeInterval)
-                let pruned = try await store.prune(before: cutoff)
-                if pruned > 0 { logger.info("pruned dedupe keys", metadata: ["dedupe.pruned": "\(pruned)"]) }
+                let pruned = try await stores.prune(before: cutoff)
+                if pruned > 0 { logger.info("pruned dedupe keys", metadata: [SyncLogKey.pruned: "\(pruned)"]) }
             } catch {
-                logger.warning("pruning the dedupe store failed", metadata: ["error": "\(error)"])
+                logger.warning("pruning the dedupe store failed", metadata: [SyncLogKey.error: "\(error)"])
             }
-            try? await Task.sleep(for: configuration.pruneInterval)
-        }
+        } while (try? await Task.sleep(for: configuration.pruneInterval)) != nil
     }
 }

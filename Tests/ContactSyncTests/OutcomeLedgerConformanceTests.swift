@@ -5,32 +5,9 @@ import Testing
 private let t0 = Date(timeIntervalSince1970: 1_767_225_600.123)
 private func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
 
-@Suite("DedupeStore: origins and the outcome ledger")
-struct OutcomeLedgerStoreTests {
+@Suite("OutcomeLedger conformance")
+struct OutcomeLedgerConformanceTests {
     let position = RecordPosition(topic: "contacts.created", partition: 3, offset: 1_234)
-
-    @Test("a claim remembers its origin through markDone", arguments: StoreFactory.all)
-    func originSurvivesDone(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        #expect(try await store.claim(key: "k", owner: "a", origin: position.description, now: t0) == .claimed)
-        #expect(
-            try await store.claim(key: "k", owner: "b", origin: "other", now: at(1))
-                == .pending(owner: "a", since: t0, origin: position.description))
-        try await store.markDone(key: "k", contactId: 77, now: at(2))
-        #expect(
-            try await store.claim(key: "k", owner: "b", origin: "other", now: at(3))
-                == .done(contactId: 77, at: at(2), origin: position.description))
-    }
-
-    @Test("reclaim moves the origin to the new claimant", arguments: StoreFactory.all)
-    func reclaimSetsOrigin(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        _ = try await store.claim(key: "k", owner: "a", origin: "first", now: t0)
-        try await store.reclaim(key: "k", owner: "b", origin: "second", now: at(1))
-        #expect(try await store.entry(key: "k")?.origin == "second")
-    }
 
     @Test("ledger marks: none, publishing with its placement, published", arguments: StoreFactory.all)
     func ledgerMarks(_ factory: StoreFactory) async throws {
@@ -57,7 +34,7 @@ struct OutcomeLedgerStoreTests {
         try await store.markPublished(position, now: at(0))
         try await store.markPublished(recent, now: at(20))
         _ = try await store.claim(key: "old", owner: "a", origin: nil, now: at(0))
-        #expect(try await store.prune(before: at(10)) == 2)
+        #expect(try await SyncStores(store).prune(before: at(10)) == 2)
         #expect(try await store.outcomeMark(for: position) == nil)
         #expect(try await store.outcomeMark(for: recent) == .published(at: at(20)))
     }

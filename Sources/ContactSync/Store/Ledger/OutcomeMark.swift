@@ -21,3 +21,13 @@ public enum OutcomeMark: Sendable, Equatable {
     /// The outcome record is durable in Kafka: the input record must not get another one.
     case published(at: Date)
 }
+
+extension OutcomeMark {
+    /// When the mark was last written; marks are pruned by it.
+    var touchedAt: Date {
+        switch self {
+        case .publishing(_, let since): since
+        case .published(let at): at
+        }
+    }
+}

@@ -2,43 +2,14 @@ import ContactSync
 import Foundation
 import Testing
 
-/// A fresh store of one backend, plus its cleanup.
-struct StoreFactory: Sendable, CustomStringConvertible {
-    var description: String
-    var make: @Sendable () throws -> (store: any DedupeStore, cleanup: @Sendable () -> Void)
-
-    static let inMemory = StoreFactory(description: "in-memory") {
-        (InMemoryDedupeStore(), {})
-    }
-
-    static let sqlite = StoreFactory(description: "SQLite") {
-        let directory = try TemporaryDirectory()
-        return (try SQLiteDedupeStore(path: directory.path("dedupe.sqlite")), { directory.remove() })
-    }
-
-    static let all: [StoreFactory] = [.inMemory, .sqlite]
-}
-
-/// A directory under the system temporary directory, removed by `remove()`.
-struct TemporaryDirectory: Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("dedupe-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
-
 /// Whole-millisecond times, which every store keeps exactly.
 private let t0 = Date(timeIntervalSince1970: 1_767_225_600.123)
 private func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
 
 @Suite("DedupeStore conformance")
 struct DedupeStoreConformanceTests {
+    let position = RecordPosition(topic: "contacts.created", partition: 3, offset: 1_234)
+
     @Test("claim on an empty store inserts pending(owner, now)", arguments: StoreFactory.all)
     func claimInserts(_ factory: StoreFactory) async throws {
         let (store, cleanup) = try factory.make()
@@ -126,12 +97,12 @@ struct DedupeStoreConformanceTests {
         _ = try await store.claim(key: "touched-later", owner: "a", origin: nil, now: at(0))
         try await store.markDone(key: "touched-later", contactId: 2, now: at(20))
         _ = try await store.claim(key: "at-cutoff", owner: "a", origin: nil, now: at(10))
-        #expect(try await store.prune(before: at(10)) == 2)
+        #expect(try await store.pruneKeys(before: at(10)) == 2)
         #expect(try await store.entry(key: "old-pending") == nil)
         #expect(try await store.entry(key: "old-done") == nil)
         #expect(try await store.entry(key: "touched-later") != nil)
         #expect(try await store.entry(key: "at-cutoff") != nil)
-        #expect(try await store.prune(before: at(10)) == 0)
+        #expect(try await store.pruneKeys(before: at(10)) == 0)
     }
 
     @Test("times are kept to the millisecond", arguments: StoreFactory.all)
@@ -173,22 +144,45 @@ struct DedupeStoreConformanceTests {
         }
         #expect(results.filter { $0 == .pending(owner: owner, since: t0, origin: nil) }.count == 63)
     }
+
+    @Test("a claim remembers its origin through markDone", arguments: StoreFactory.all)
+    func originSurvivesDone(_ factory: StoreFactory) async throws {
+        let (store, cleanup) = try factory.make()
+        defer { cleanup() }
+        #expect(try await store.claim(key: "k", owner: "a", origin: position.description, now: t0) == .claimed)
+        #expect(
+            try await store.claim(key: "k", owner: "b", origin: "other", now: at(1))
+                == .pending(owner: "a", since: t0, origin: position.description))
+        try await store.markDone(key: "k", contactId: 77, now: at(2))
+        #expect(
+            try await store.claim(key: "k", owner: "b", origin: "other", now: at(3))
+                == .done(contactId: 77, at: at(2), origin: position.description))
+    }
+
+    @Test("reclaim moves the origin to the new claimant", arguments: StoreFactory.all)
+    func reclaimSetsOrigin(_ factory: StoreFactory) async throws {
+        let (store, cleanup) = try factory.make()
+        defer { cleanup() }
+        _ = try await store.claim(key: "k", owner: "a", origin: "first", now: t0)
+        try await store.reclaim(key: "k", owner: "b", origin: "second", now: at(1))
+        #expect(try await store.entry(key: "k")?.origin == "second")
+    }
 }
 
-@Suite("SQLiteDedupeStore")
-struct SQLiteDedupeStoreTests {
+@Suite("SQLiteStore")
+struct SQLiteStoreTests {
     @Test("rows survive closing and reopening the file")
     func reopen() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("dedupe.sqlite")
         do {
-            let store = try SQLiteDedupeStore(path: path)
+            let store = try SQLiteStore(path: path)
             _ = try await store.claim(key: "pending", owner: "a", origin: nil, now: t0)
             _ = try await store.claim(key: "done", owner: "a", origin: nil, now: t0)
             try await store.markDone(key: "done", contactId: 42, now: at(1))
         }
-        let reopened = try SQLiteDedupeStore(path: path)
+        let reopened = try SQLiteStore(path: path)
         #expect(
             try await reopened.claim(key: "done", owner: "b", origin: nil, now: at(2))
                 == .done(contactId: 42, at: at(1), origin: nil))
@@ -203,8 +197,8 @@ struct SQLiteDedupeStoreTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("dedupe.sqlite")
-        let first = try SQLiteDedupeStore(path: path)
-        let second = try SQLiteDedupeStore(path: path)
+        let first = try SQLiteStore(path: path)
+        let second = try SQLiteStore(path: path)
         let results = try await withThrowingTaskGroup(of: ClaimResult.self) { group in
             for index in 0..<40 {
                 let store = index.isMultiple(of: 2) ? first : second
@@ -218,7 +212,7 @@ struct SQLiteDedupeStoreTests {
     @Test("opening a path in a missing directory fails with an error, not a crash")
     func badPath() {
         #expect(throws: (any Error).self) {
-            try SQLiteDedupeStore(path: "/nonexistent-\(UUID().uuidString)/dedupe.sqlite")
+            try SQLiteStore(path: "/nonexistent-\(UUID().uuidString)/dedupe.sqlite")
         }
     }
 }

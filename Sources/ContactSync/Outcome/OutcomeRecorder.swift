@@ -3,7 +3,7 @@ import Kafka
 import KometClient
 import Logging
 
-/// Turns an event's result into the record to publish, and into its one log line.
+/// Turns an event's result into the record to publish, and into its one log line and its count.
 public struct OutcomeRecorder: Sendable {
     /// A record ready for the producer.
     struct Record: Sendable {
@@ -77,28 +77,28 @@ public struct OutcomeRecorder: Sendable {
     func report(_ result: EventProcessor.Result, of job: PipelineJob, duration: Duration, logger: Logger) {
         health.recordOutcome(result.outcome.label, kometCalls: result.attempts)
         var metadata: Logger.Metadata = [
-            "outcome": "\(result.outcome.label)",
-            "kafka.topic": "\(job.message.topic)",
-            "kafka.partition": "\(job.message.partition)",
-            "kafka.offset": "\(job.message.offset)",
-            "komet.attempts": "\(result.attempts)",
-            "duration.ms": "\(duration.wholeMilliseconds)",
+            SyncLogKey.outcome: "\(result.outcome.label)",
+            SyncLogKey.topic: "\(job.message.topic)",
+            SyncLogKey.partition: "\(job.message.partition)",
+            SyncLogKey.offset: "\(job.message.offset)",
+            SyncLogKey.attempts: "\(result.attempts)",
+            SyncLogKey.durationMs: "\(duration.wholeMilliseconds)",
         ]
-        if !job.key.hasPrefix("\u{0}") { metadata["dedupe.key"] = "\(job.key)" }
+        if let key = job.dedupeKey { metadata[SyncLogKey.dedupeKey] = "\(key)" }
         switch result.outcome {
         case .success(_, let contactId, _, let request):
-            metadata["komet.contactId"] = "\(contactId)"
-            metadata["komet.customerId"] = "\(request.customerId)"
+            metadata[SyncLogKey.contactId] = "\(contactId)"
+            metadata[SyncLogKey.customerId] = "\(request.customerId)"
             if logPersonalData {
-                metadata["contact.name"] = "\(request.name)"
-                metadata["contact.email"] = "\(request.email ?? "")"
+                metadata[SyncLogKey.contactName] = "\(request.name)"
+                metadata[SyncLogKey.contactEmail] = "\(request.email ?? "")"
             }
             logger.info("contact synced", metadata: metadata)
         case .deadLetter(let reason, let detail, let httpStatus):
-            metadata["reason"] = "\(reason)"
-            if let httpStatus { metadata["http.status"] = "\(httpStatus)" }
+            metadata[SyncLogKey.outcomeReason] = "\(reason.rawValue)"
+            if let httpStatus { metadata[SyncLogKey.httpStatus] = "\(httpStatus)" }
             // A bad event's detail names the field and may quote its value: only logged when personal data is allowed.
-            metadata["detail"] = "\(logPersonalData ? token.redact(detail) : Self.fieldOnly(detail))"
+            metadata[SyncLogKey.outcomeDetail] = "\(logPersonalData ? token.redact(detail) : Self.fieldOnly(detail))"
             logger.warning("event dead-lettered", metadata: metadata)
         }
     }

@@ -7,15 +7,31 @@ import Logging
 ///
 /// It never publishes: the pipeline publishes what it returns. `nil` means "no outcome": the task was cancelled
 /// (a revoke or shutdown gave up waiting), so the event stays unfinished and is consumed again later.
-struct EventProcessor: Sendable {
-    var store: any DedupeStore
-    var komet: any KometAPI
-    var gate: KometCallGate
-    var retry: RetryPolicy
-    var ambiguousPolicy: AmbiguousPolicy
+///
+/// Every call passes the processor's one ``KometCallGate``, whose pause changes the pipeline follows.
+public struct EventProcessor: Sendable {
+    let store: any DedupeStore
+    let komet: any KometAPI
+    let gate: KometCallGate
+    let retry: RetryPolicy
+    let ambiguousPolicy: AmbiguousPolicy
     /// Identifies this process in `pending` claims.
-    var owner: String
-    var logger: Logger
+    let owner: String
+    let logger: Logger
+
+    /// - Parameter owner: identifies this process in `pending` claims (unique per process).
+    public init(
+        keys: any DedupeStore, komet: any KometAPI, retry: RetryPolicy, ambiguousPolicy: AmbiguousPolicy,
+        owner: String, logger: Logger
+    ) {
+        self.store = keys
+        self.komet = komet
+        self.gate = KometCallGate(settings: retry.gateSettings, logger: logger)
+        self.retry = retry
+        self.ambiguousPolicy = ambiguousPolicy
+        self.owner = owner
+        self.logger = logger
+    }
 
     /// The result of one event plus how many Komet calls it took.
     struct Result: Sendable {
@@ -27,7 +43,7 @@ struct EventProcessor: Sendable {
         switch job.preparation {
         case .bad(let bad):
             return Result(
-                outcome: .deadLetter(reason: bad.reason.rawValue, detail: bad.detail, httpStatus: nil), attempts: 0)
+                outcome: .deadLetter(reason: bad.reason, detail: bad.detail, httpStatus: nil), attempts: 0)
         case .ready(let request):
             var attempts = 0
             let origin = RecordPosition(job.message).description
@@ -43,16 +59,28 @@ struct EventProcessor: Sendable {
                 // released (so a replay of the dead letter is processed again) only when it is this event's own and
                 // no call could have created the contact; otherwise the row stays, and a replay reconciles or skips
                 // instead of calling again.
-                if attempts == 0, let entry = try? await store.entry(key: job.key),
-                    case .pending(let claimant, _) = entry.state, claimant == owner, entry.origin == origin
-                {
-                    try? await store.remove(key: job.key)
-                }
+                if attempts == 0 { await releaseOwnClaim(key: job.key, origin: origin) }
                 let detail = "\(type(of: error)): \(String(describing: error))"
                 return Result(
-                    outcome: .deadLetter(reason: PipelineReason.internalError, detail: detail, httpStatus: nil),
+                    outcome: .deadLetter(reason: .internalError, detail: detail, httpStatus: nil),
                     attempts: attempts)
             }
+        }
+    }
+
+    /// Removes the key's row when it is this event's own pending claim. A failure is logged: the row then stays
+    /// pending, and a replay of the dead letter reconciles instead of calling at once.
+    private func releaseOwnClaim(key: String, origin: String) async {
+        do {
+            if let entry = try await store.entry(key: key), case .pending(let claimant, _) = entry.state,
+                claimant == owner, entry.origin == origin
+            {
+                try await store.remove(key: key)
+            }
+        } catch {
+            logger.warning(
+                "cannot release the claim of a dead-lettered event",
+                metadata: [SyncLogKey.dedupeKey: "\(key)", SyncLogKey.error: "\(error)"])
         }
     }
 
@@ -81,14 +109,15 @@ struct EventProcessor: Sendable {
             logger.info(
                 "earlier attempt has an unknown outcome",
                 metadata: [
-                    "dedupe.key": "\(key)", "claim.owner": "\(previousOwner)", "claim.origin": "\(claimedBy ?? "")",
-                    "claim.since": "\(since.formatted(.iso8601))", "policy": "\(ambiguousPolicy.rawValue)",
+                    SyncLogKey.dedupeKey: "\(key)", SyncLogKey.claimOwner: "\(previousOwner)",
+                    SyncLogKey.claimOrigin: "\(claimedBy ?? "")", SyncLogKey.claimSince: "\(since.formatted(.iso8601))",
+                    SyncLogKey.ambiguousPolicy: "\(ambiguousPolicy.rawValue)",
                 ])
             switch ambiguousPolicy {
             case .deadLetter:
                 try await store.remove(key: key)
                 return .deadLetter(
-                    reason: PipelineReason.ambiguousOutcome,
+                    reason: .ambiguousOutcome,
                     detail: "an earlier call for this key may have created the contact", httpStatus: nil)
             case .retry:
                 if let done = try await reclaim(key, origin: origin) {
@@ -170,7 +199,7 @@ struct EventProcessor: Sendable {
                 gate.recordSuccess(of: pass)
                 try await store.remove(key: key)
                 return .deadLetter(
-                    reason: PipelineReason.kometRejected, detail: error.message, httpStatus: error.httpStatus)
+                    reason: .kometRejected, detail: error.message, httpStatus: error.httpStatus)
             case .throttled, .systemic:
                 closeGate(for: error, after: pass)
             case .transient:
@@ -181,14 +210,17 @@ struct EventProcessor: Sendable {
                 if transientFailures >= retry.maxAttempts || elapsed + delay > retry.maxElapsed {
                     try await store.remove(key: key)
                     return .deadLetter(
-                        reason: PipelineReason.retriesExhausted,
+                        reason: .retriesExhausted,
                         detail:
                             "gave up after \(transientFailures) transient failures; last: \(error.code): \(error.message)",
                         httpStatus: error.httpStatus)
                 }
                 logger.debug(
                     "transient Komet failure, backing off",
-                    metadata: ["dedupe.key": "\(key)", "error.code": "\(error.code)", "retry.delay": "\(delay)"])
+                    metadata: [
+                        SyncLogKey.dedupeKey: "\(key)", SyncLogKey.errorCode: "\(error.code)",
+                        SyncLogKey.retryDelay: "\(delay)",
+                    ])
                 try await Task.sleep(for: delay)
             case .ambiguous:
                 gate.releaseProbe(of: pass)
@@ -196,7 +228,7 @@ struct EventProcessor: Sendable {
                 case .deadLetter:
                     try await store.remove(key: key)
                     return .deadLetter(
-                        reason: PipelineReason.ambiguousOutcome,
+                        reason: .ambiguousOutcome,
                         detail: "\(error.code): the call may have created the contact", httpStatus: error.httpStatus)
                 case .retry:
                     continue
@@ -207,92 +239,5 @@ struct EventProcessor: Sendable {
                 }
             }
         }
-    }
-
-    /// What a reconciliation found out.
-    private enum Reconciliation {
-        /// The contact is in Komet: the earlier call created it.
-        case found(KometContact)
-        /// It is not: calling again creates it once.
-        case notFound
-        /// Komet refuses the look-up itself (e.g. the customer does not exist).
-        case refused(KometError)
-    }
-
-    /// The outcome a reconciliation settles, or `nil` when the contact is not in Komet and must be created.
-    private func settle(
-        _ reconciliation: Reconciliation, _ key: String, _ request: KometContactRequest
-    ) async throws -> EventOutcome? {
-        switch reconciliation {
-        case .found(let contact):
-            try await store.markDone(key: key, contactId: contact.id, now: Date())
-            return .success(.reconciled, contactId: contact.id, message: "found in Komet", request: request)
-        case .refused(let refusal):
-            // Komet refuses the customer itself: no contact can have been created, and adding would be refused the
-            // same way.
-            try await store.remove(key: key)
-            return .deadLetter(
-                reason: PipelineReason.kometRejected, detail: refusal.message, httpStatus: refusal.httpStatus)
-        case .notFound:
-            return nil
-        }
-    }
-
-    /// Looks for the contact among the customer's contacts. Each look-up is a call (it spends quota like any other);
-    /// transient failures are retried with backoff, and an outage waits at the gate.
-    private func reconcile(_ request: KometContactRequest, attempts: inout Int) async throws -> Reconciliation {
-        var generator = SystemRandomNumberGenerator()
-        var failures = 0
-        while true {
-            let pass = try await gate.enter()
-            attempts += 1
-            do throws(KometError) {
-                let contacts = try await komet.listContacts(customerId: request.customerId, logger: logger)
-                gate.recordSuccess(of: pass)
-                return contacts.first { ContactMatch.matches($0, request) }.map(Reconciliation.found) ?? .notFound
-            } catch {
-                switch error.failureClass {
-                case .throttled, .systemic:
-                    closeGate(for: error, after: pass)
-                case .rejected:
-                    gate.recordSuccess(of: pass)
-                    return .refused(error)
-                case .transient, .ambiguous:
-                    guard gate.recordTransientFailure(of: pass) else { continue }
-                    failures += 1
-                    try await Task.sleep(for: retry.backoff(retry: failures, using: &generator))
-                }
-            }
-        }
-    }
-
-    /// Pauses every call for a throttle, a spent quota or a systemic failure.
-    private func closeGate(for error: KometError, after pass: KometCallGate.Pass) {
-        switch error.failureClass {
-        case .systemic:
-            gate.close(.systemic, for: retry.systemicProbeInterval, after: pass, detail: error.code)
-        case .throttled where error.code == KometError.quotaCode:
-            gate.close(.quota, for: retry.quotaProbeInterval, after: pass, detail: error.code)
-        default:
-            gate.close(.throttled, for: error.retryAfter ?? retry.throttleDelay, after: pass, detail: error.code)
-        }
-    }
-}
-
-/// Whether a contact listed by Komet is the one a request would create.
-enum ContactMatch {
-    static func matches(_ contact: KometContact, _ request: KometContactRequest) -> Bool {
-        normalised(contact.name) == normalised(request.name)
-            && normalised(contact.email) == normalised(request.email)
-            && normalised(contact.type) == normalised(request.type)
-            && digits(contact.phone) == digits(request.phone)
-    }
-
-    private static func normalised(_ text: String?) -> String {
-        (text ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased()
-    }
-
-    private static func digits(_ text: String?) -> String {
-        String((text ?? "").filter(\.isNumber))
     }
 }

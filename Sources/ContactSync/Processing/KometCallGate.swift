@@ -9,20 +9,12 @@ import Synchronization
 /// service makes one call per pause interval, whatever the number of events waiting.
 ///
 /// Outages: `outageThreshold` transient failures in a row (across all events, no success between them) close the gate
-/// for `min(maxDelay, baseDelay * 2^(n-1))`, n = 1, 2, ... for each failed probe. Failures that trip or extend an
+/// for the outage backoff's ceiling of round n = 1, 2, ... for each failed probe. Failures that trip or extend an
 /// outage do not count against the event that saw them (see ``recordTransientFailure(of:)``).
+///
+/// Every change of the pause reason is yielded to ``changes`` (the new reason, or `nil` when calls resume).
 final class KometCallGate: Sendable {
-    /// Why calls are paused.
-    enum Reason: String, Sendable {
-        /// HTTP 429 (or a throttle message): wait for `Retry-After`.
-        case throttled
-        /// The daily quota is spent: wait for its reset, probing now and then.
-        case quota
-        /// Komet (or the way to it) is down: transient failures in a row.
-        case unavailable
-        /// The token or its permissions are refused: consumption pauses too, and `/ready` says so.
-        case systemic
-    }
+    typealias Reason = PauseReason
 
     /// How the caller got through the gate. Hand it back with the call's verdict.
     struct Pass: Sendable {
@@ -39,20 +31,18 @@ final class KometCallGate: Sendable {
     struct Settings: Sendable {
         /// Transient failures in a row that mean an outage.
         var outageThreshold: Int
-        /// First pause of an outage; doubled for each failed probe.
-        var outageBaseDelay: Duration
-        /// Longest pause of an outage.
-        var outageMaxDelay: Duration
+        /// The pause of each outage round: the first at the base delay, doubled for each failed probe, capped.
+        var outageBackoff: Backoff
         /// A probe that has not reported back after this long is presumed lost; another caller may probe.
         var probeLease: Duration
 
         init(
-            outageThreshold: Int = 5, outageBaseDelay: Duration = .milliseconds(500),
-            outageMaxDelay: Duration = .seconds(30), probeLease: Duration = .seconds(120)
+            outageThreshold: Int = 5,
+            outageBackoff: Backoff = Backoff(baseDelay: .milliseconds(500), maxDelay: .seconds(30), jitter: .none),
+            probeLease: Duration = .seconds(120)
         ) {
             self.outageThreshold = outageThreshold
-            self.outageBaseDelay = outageBaseDelay
-            self.outageMaxDelay = outageMaxDelay
+            self.outageBackoff = outageBackoff
             self.probeLease = probeLease
         }
     }
@@ -83,20 +73,24 @@ final class KometCallGate: Sendable {
     private let settings: Settings
     private let pollInterval: Duration
     private let logger: Logger
-    private let onChange: @Sendable (Reason?) -> Void
+    private let changeContinuation: AsyncStream<Reason?>.Continuation
+    /// The pause reason each time it changes: the new reason, or `nil` when calls resume.
+    let changes: AsyncStream<Reason?>
 
-    /// - Parameter onChange: called (outside any lock) whenever the pause reason changes, with the new reason or
-    ///   `nil` when calls resume.
-    init(
-        settings: Settings = Settings(),
-        logger: Logger,
-        pollInterval: Duration = .milliseconds(50),
-        onChange: @escaping @Sendable (Reason?) -> Void = { _ in }
-    ) {
+    init(settings: Settings = Settings(), logger: Logger, pollInterval: Duration = .milliseconds(50)) {
         self.settings = settings
         self.logger = logger
         self.pollInterval = pollInterval
-        self.onChange = onChange
+        (changes, changeContinuation) = AsyncStream.makeStream(of: Reason?.self)
+    }
+
+    /// Ends ``changes``: the gate's owner is shutting down.
+    func finishChanges() {
+        changeContinuation.finish()
+    }
+
+    private func onChange(_ reason: Reason?) {
+        changeContinuation.yield(reason)
     }
 
     /// Waits until a call may be made. Throws `CancellationError` when the task is cancelled.
@@ -139,7 +133,7 @@ final class KometCallGate: Sendable {
             return reason
         }
         if let reopened {
-            logger.notice("Komet calls resume", metadata: ["komet.pause.reason": "\(reopened.rawValue)"])
+            logger.notice("Komet calls resume", metadata: [SyncLogKey.pauseReason: "\(reopened.rawValue)"])
             onChange(nil)
         }
     }
@@ -160,8 +154,7 @@ final class KometCallGate: Sendable {
                 return nil
             }
             state.outageRounds += 1
-            let exponent = min(state.outageRounds - 1, 30)
-            return min(settings.outageMaxDelay, settings.outageBaseDelay * (1 << exponent))
+            return settings.outageBackoff.ceiling(retry: state.outageRounds)
         }
         guard let closing else { return true }
         if closing > .zero {
@@ -218,10 +211,10 @@ final class KometCallGate: Sendable {
         }
         guard changed else { return }
         var metadata: Logger.Metadata = [
-            "komet.pause.reason": "\(reason.rawValue)", "komet.pause.seconds": "\(pause.components.seconds)",
-            "error.detail": "\(detail)",
+            SyncLogKey.pauseReason: "\(reason.rawValue)", SyncLogKey.pauseSeconds: "\(pause.components.seconds)",
+            SyncLogKey.errorDetail: "\(detail)",
         ]
-        if let previous { metadata["komet.pause.previous"] = "\(previous.rawValue)" }
+        if let previous { metadata[SyncLogKey.pausePrevious] = "\(previous.rawValue)" }
         switch reason {
         case .systemic:
             logger.error(

@@ -1,0 +1,27 @@
+import Kafka
+
+/// Turns a consumed record into a pipeline job: decode, map and key it (cheap and pure, done on the poll thread).
+/// A record that fails any step becomes a bad event with the reason.
+public struct EventPreparer: Sendable {
+    let decoder: ContactEventDecoder
+    let mapper: ContactMapper
+    let keyStrategy: DedupeKeyStrategy
+
+    public init(decoder: ContactEventDecoder, mapper: ContactMapper, keyStrategy: DedupeKeyStrategy) {
+        self.decoder = decoder
+        self.mapper = mapper
+        self.keyStrategy = keyStrategy
+    }
+
+    func prepare(_ message: KafkaMessage) -> PipelineJob {
+        do throws(BadEvent) {
+            let decoded = try decoder.decode(value: message.value, headers: message.headers)
+            let request = try mapper.map(decoded.payload)
+            let key = try keyStrategy.key(
+                messageKey: message.key, cloudEventID: decoded.cloudEventID, request: request)
+            return PipelineJob(message: message, key: key, preparation: .ready(request))
+        } catch {
+            return PipelineJob(message: message, key: PipelineJob.ownKey(of: message), preparation: .bad(error))
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Kafka
+import Logging
+
+/// Publishes exactly one outcome per input record: it owns the outcome ledger's marks, producing, reading a partition
+/// back when a delivery is in doubt, and the retries of all three.
+///
+/// Before a record is processed, ``outcomeNeeded(_:)`` asks the ledger whether it already has an outcome (a record
+/// consumed again after a crash, a lost commit or a rebalance). After it is processed, ``publish(_:of:duration:)``
+/// marks it `publishing` (with the partition and a lower bound of the offset), produces the outcome, waits for the
+/// delivery report, and marks it `published`.
+public struct OutcomePublisher: Sendable {
+    let recorder: OutcomeRecorder
+    let ledger: any OutcomeLedger
+    let sink: any OutcomeSink
+    let lookup: any OutcomeLookup
+    let logger: Logger
+    /// Between failed store or broker operations: 200 ms, doubling up to 30 s.
+    let backoff = Backoff(baseDelay: .milliseconds(200), maxDelay: .seconds(30), jitter: .none)
+
+    public init(
+        recorder: OutcomeRecorder, ledger: any OutcomeLedger, sink: any OutcomeSink, lookup: any OutcomeLookup,
+        logger: Logger
+    ) {
+        self.recorder = recorder
+        self.ledger = ledger
+        self.sink = sink
+        self.lookup = lookup
+        self.logger = logger
+    }
+
+    /// Whether the record still needs an outcome: `false` when the ledger shows one was published, `nil` when the
+    /// task was cancelled before knowing.
+    func outcomeNeeded(_ position: RecordPosition) async -> Bool? {
+        await retrying("reading the outcome ledger") { () async throws -> Bool in
+            switch try await ledger.outcomeMark(for: position) {
+            case nil:
+                return true
+            case .published:
+                logger.debug("outcome already published; skipping the replayed record", metadata: metadata(position))
+                return false
+            case .publishing(let placement, _):
+                // Produced, but the delivery report was never recorded: look for the record itself.
+                let found = try await lookup.contains(outcomeOf: position, in: placement)
+                var metadata = metadata(position)
+                metadata[SyncLogKey.outcomeFound] = "\(found)"
+                logger.info("resolved an outcome of unknown delivery", metadata: metadata)
+                if found { try await ledger.markPublished(position, now: Date()) }
+                return !found
+            }
+        }
+    }
+
+    /// Publishes the outcome and waits for its delivery report, with the ledger's marks around it. Broker failures
+    /// are retried until it is delivered or the task is cancelled: the offset never moves past an event whose outcome
+    /// is not durable. Returns whether it was published.
+    func publish(_ result: EventProcessor.Result, of job: PipelineJob, duration: Duration) async -> Bool {
+        let position = job.position
+        guard let encoded = encode(result, of: job, duration: duration) else { return false }
+        let result = encoded.result
+        var record = encoded.record
+        // Where the last attempt produced its record, when that attempt failed after producing: a failed delivery
+        // report (a message timeout, say) does not mean the record is not in the partition.
+        var producedAt: OutcomePlacement?
+        let delivered: Void? = await retrying("publishing the outcome") {
+            if let earlier = producedAt, try await lookup.contains(outcomeOf: position, in: earlier) {
+                logger.info(
+                    "an outcome whose delivery failed was found in Kafka; not publishing it again",
+                    metadata: [SyncLogKey.topic: "\(earlier.topic)", SyncLogKey.partition: "\(earlier.partition)"])
+                return
+            }
+            let placement = try await sink.placement(topic: record.topic, key: record.key)
+            try await ledger.markPublishing(position, placement: placement, now: Date())
+            producedAt = placement
+            do {
+                try await sink.publish(
+                    topic: record.topic, partition: placement.partition, key: record.key, value: record.value,
+                    headers: record.headers)
+            } catch let error as KafkaError where error.code == KafkaError.messageTooLargeCode {
+                // A dead letter keeps the original value, which the dead-letter topic may not accept: rather than
+                // block the partition, publish it without the value (the headers say so), and keep every header.
+                guard let smaller = recorder.withoutValue(record) else { throw error }
+                logger.warning(
+                    "dead letter too large for its topic; publishing it without the original value",
+                    metadata: [
+                        SyncLogKey.topic: "\(record.topic)", SyncLogKey.valueBytes: "\(record.value?.count ?? 0)",
+                    ])
+                record = smaller
+                producedAt = nil  // refused as a whole: nothing of it is in the partition
+                throw error
+            }
+            producedAt = nil
+        }
+        guard delivered != nil else { return false }
+        recorder.report(result, of: job, duration: duration, logger: logger)
+        // The record is durable; if this mark is lost, a replay finds the record by reading the partition back.
+        _ = await retrying("recording the published outcome") {
+            try await ledger.markPublished(position, now: Date())
+        }
+        return true
+    }
+
+    /// The record of a result. One that cannot be encoded (never seen) becomes an `internal_error` dead letter: one
+    /// event must not hold its partition back.
+    private func encode(
+        _ result: EventProcessor.Result, of job: PipelineJob, duration: Duration
+    ) -> (result: EventProcessor.Result, record: OutcomeRecorder.Record)? {
+        do {
+            return (result, try recorder.record(for: result, of: job, duration: duration))
+        } catch {
+            logger.error(
+                "cannot encode the outcome; dead-lettering the event", metadata: [SyncLogKey.error: "\(error)"])
+            let deadLetter = EventProcessor.Result(
+                outcome: .deadLetter(
+                    reason: .internalError, detail: "cannot encode the outcome: \(error)", httpStatus: nil),
+                attempts: result.attempts)
+            do {
+                return (deadLetter, try recorder.record(for: deadLetter, of: job, duration: duration))
+            } catch {
+                logger.error(
+                    "cannot encode the dead letter either; the record stays unfinished",
+                    metadata: [SyncLogKey.error: "\(error)"])
+                return nil
+            }
+        }
+    }
+
+    /// Runs `operation` until it succeeds, backing off between failures. `nil` when the task is cancelled first.
+    private func retrying<T: Sendable>(_ what: String, _ operation: () async throws -> T) async -> T? {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                return try await operation()
+            } catch {
+                if Task.isCancelled { return nil }
+                failures += 1
+                logger.warning(
+                    "\(what) failed; retrying",
+                    metadata: [SyncLogKey.error: "\(error)", SyncLogKey.retryAttempt: "\(failures)"])
+                do {
+                    try await Task.sleep(for: backoff.delay(retry: failures))
+                } catch {
+                    return nil
+                }
+            }
+        }
+        return nil
+    }
+
+    private func metadata(_ position: RecordPosition) -> Logger.Metadata {
+        [
+            SyncLogKey.topic: "\(position.topic)", SyncLogKey.partition: "\(position.partition)",
+            SyncLogKey.offset: "\(position.offset)",
+        ]
+    }
+}

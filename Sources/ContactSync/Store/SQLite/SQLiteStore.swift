@@ -1,0 +1,58 @@
+import Foundation
+import GRDB
+
+/// Every store concern in an SQLite file (GRDB `DatabasePool`, WAL mode): the embedded default for one replica.
+///
+/// Schema: table `dedupe_entry(key TEXT PRIMARY KEY, state TEXT 'pending'|'done', owner TEXT, contact_id INTEGER,
+/// touched_ms INTEGER, origin TEXT)` and the outcome ledger `outcome_ledger(topic, partition, offset, state
+/// 'publishing'|'published', out_topic, out_partition, out_from_offset, touched_ms)`, each with an index on
+/// `touched_ms` for pruning (migrations `v1`, `v2`). Times are milliseconds since 1970. Several processes may share
+/// the file (busy timeout 5 s), but replicas on different machines need a shared database server instead.
+public final class SQLiteStore: Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.label = "dedupe-store"
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE dedupe_entry (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+                        owner TEXT,
+                        contact_id INTEGER,
+                        touched_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX dedupe_entry_touched ON dedupe_entry(touched_ms);
+                    """)
+        }
+        migrator.registerMigration("v2-origin-and-outcome-ledger") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE dedupe_entry ADD COLUMN origin TEXT;
+                    CREATE TABLE outcome_ledger (
+                        topic TEXT NOT NULL,
+                        partition INTEGER NOT NULL,
+                        "offset" INTEGER NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('publishing', 'published')),
+                        out_topic TEXT,
+                        out_partition INTEGER,
+                        out_from_offset INTEGER,
+                        touched_ms INTEGER NOT NULL,
+                        PRIMARY KEY (topic, partition, "offset")
+                    ) WITHOUT ROWID;
+                    CREATE INDEX outcome_ledger_touched ON outcome_ledger(touched_ms);
+                    """)
+        }
+        return migrator
+    }
+}
