@@ -1,6 +1,7 @@
-import ContactSync
 import Foundation
 import Testing
+
+@testable import ContactSync
 
 /// Whole-millisecond times, which every store keeps exactly.
 private let t0 = Date(timeIntervalSince1970: 1_767_225_600.123)

@@ -1,6 +1,7 @@
-import ContactSync
 import Foundation
 import Testing
+
+@testable import ContactSync
 
 private let t0 = Date(timeIntervalSince1970: 1_767_225_600.123)
 private func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }

@@ -1,6 +1,7 @@
-import ContactSync
 import Foundation
 import Testing
+
+@testable import ContactSync
 
 /// A fresh store of one backend (every backend implements every store concern), plus its cleanup. Each concern's
 /// conformance suite runs against all of them.

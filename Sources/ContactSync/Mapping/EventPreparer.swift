@@ -2,16 +2,10 @@ import Kafka
 
 /// Turns a consumed record into a pipeline job: decode, map and key it (cheap and pure, done on the poll thread).
 /// A record that fails any step becomes a bad event with the reason.
-public struct EventPreparer: Sendable {
+struct EventPreparer: Sendable {
     let decoder: ContactEventDecoder
     let mapper: ContactMapper
     let keyStrategy: DedupeKeyStrategy
-
-    public init(decoder: ContactEventDecoder, mapper: ContactMapper, keyStrategy: DedupeKeyStrategy) {
-        self.decoder = decoder
-        self.mapper = mapper
-        self.keyStrategy = keyStrategy
-    }
 
     func prepare(_ message: KafkaMessage) -> PipelineJob {
         do throws(BadEvent) {

@@ -9,7 +9,7 @@ import Logging
 /// consumed again after a crash, a lost commit or a rebalance). After it is processed, ``publish(_:of:duration:)``
 /// marks it `publishing` (with the partition and a lower bound of the offset), produces the outcome, waits for the
 /// delivery report, and marks it `published`.
-public struct OutcomePublisher: Sendable {
+struct OutcomePublisher: Sendable {
     let recorder: OutcomeRecorder
     let ledger: any OutcomeLedger
     let sink: any OutcomeSink
@@ -17,17 +17,6 @@ public struct OutcomePublisher: Sendable {
     let logger: Logger
     /// Between failed store or broker operations: 200 ms, doubling up to 30 s.
     let backoff = Backoff(baseDelay: .milliseconds(200), maxDelay: .seconds(30), jitter: .none)
-
-    public init(
-        recorder: OutcomeRecorder, ledger: any OutcomeLedger, sink: any OutcomeSink, lookup: any OutcomeLookup,
-        logger: Logger
-    ) {
-        self.recorder = recorder
-        self.ledger = ledger
-        self.sink = sink
-        self.lookup = lookup
-        self.logger = logger
-    }
 
     /// Whether the record still needs an outcome: `false` when the ledger shows one was published, `nil` when the
     /// task was cancelled before knowing.

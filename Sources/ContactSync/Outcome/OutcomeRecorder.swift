@@ -4,7 +4,7 @@ import KometClient
 import Logging
 
 /// Turns an event's result into the record to publish, and into its one log line and its count.
-public struct OutcomeRecorder: Sendable {
+struct OutcomeRecorder: Sendable {
     /// A record ready for the producer.
     struct Record: Sendable {
         var topic: String
@@ -18,16 +18,6 @@ public struct OutcomeRecorder: Sendable {
     var token: KometToken
     var logPersonalData: Bool
     var health: HealthState
-
-    public init(
-        successTopic: String, deadLetterTopic: String, token: KometToken, logPersonalData: Bool, health: HealthState
-    ) {
-        self.successTopic = successTopic
-        self.deadLetterTopic = deadLetterTopic
-        self.token = token
-        self.logPersonalData = logPersonalData
-        self.health = health
-    }
 
     func record(for result: EventProcessor.Result, of job: PipelineJob, duration: Duration) throws -> Record {
         let message = job.message

@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// Threads: ``receive(_:)``, ``assigned(_:)`` and ``revoking(_:lost:)`` are called on the consumer's poll thread; the
 /// work itself runs in child tasks of ``run()``.
-public final class Pipeline: Sendable {
+final class Pipeline: Sendable {
     private let configuration: PipelineConfiguration
     private let preparer: EventPreparer
     private let processor: EventProcessor
@@ -26,7 +26,7 @@ public final class Pipeline: Sendable {
     private let starts: AsyncStream<PipelineJob>
     private let startContinuation: AsyncStream<PipelineJob>.Continuation
 
-    public init(
+    init(
         configuration: PipelineConfiguration,
         preparer: EventPreparer,
         processor: EventProcessor,

@@ -9,7 +9,7 @@ import Logging
 /// (a revoke or shutdown gave up waiting), so the event stays unfinished and is consumed again later.
 ///
 /// Every call passes the processor's one ``KometCallGate``, whose pause changes the pipeline follows.
-public struct EventProcessor: Sendable {
+struct EventProcessor: Sendable {
     let store: any DedupeStore
     let komet: any KometAPI
     let gate: KometCallGate
@@ -20,7 +20,7 @@ public struct EventProcessor: Sendable {
     let logger: Logger
 
     /// - Parameter owner: identifies this process in `pending` claims (unique per process).
-    public init(
+    init(
         keys: any DedupeStore, komet: any KometAPI, retry: RetryPolicy, ambiguousPolicy: AmbiguousPolicy,
         owner: String, logger: Logger
     ) {

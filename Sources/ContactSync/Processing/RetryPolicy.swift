@@ -45,7 +45,7 @@ public struct RetryPolicy: Sendable {
     }
 
     /// The backoff between one event's transient failures: full jitter from `baseDelay`, capped at `maxDelay`.
-    public var transientBackoff: Backoff { Backoff(baseDelay: baseDelay, maxDelay: maxDelay, jitter: .full) }
+    var transientBackoff: Backoff { Backoff(baseDelay: baseDelay, maxDelay: maxDelay, jitter: .full) }
 
     /// The delay before retry number `retry` (1 for the first retry): uniform in 0...min(maxDelay, base * 2^(retry-1)).
     public func backoff<R: RandomNumberGenerator>(retry: Int, using generator: inout R) -> Duration {

@@ -1,32 +1,26 @@
 /// Exponential backoff, the one schedule of every retry loop: the delay before retry `n` (1 for the first retry) is at
 /// most `min(maxDelay, baseDelay * 2^(n-1))`; with full jitter it is drawn uniformly from zero to that ceiling, in
 /// whole milliseconds.
-public struct Backoff: Sendable, Equatable {
-    public enum Jitter: Sendable, Equatable {
+struct Backoff: Sendable, Equatable {
+    enum Jitter: Sendable, Equatable {
         /// The delay is the ceiling itself.
         case none
         /// The delay is uniform in `0...ceiling` ("full jitter"), so retries of many callers spread out.
         case full
     }
 
-    public var baseDelay: Duration
-    public var maxDelay: Duration
-    public var jitter: Jitter
-
-    public init(baseDelay: Duration, maxDelay: Duration, jitter: Jitter) {
-        self.baseDelay = baseDelay
-        self.maxDelay = maxDelay
-        self.jitter = jitter
-    }
+    var baseDelay: Duration
+    var maxDelay: Duration
+    var jitter: Jitter
 
     /// The longest delay before retry `retry`.
-    public func ceiling(retry: Int) -> Duration {
+    func ceiling(retry: Int) -> Duration {
         let exponent = min(max(retry - 1, 0), 30)
         return min(maxDelay, baseDelay * (1 << exponent))
     }
 
     /// The delay before retry `retry`.
-    public func delay<R: RandomNumberGenerator>(retry: Int, using generator: inout R) -> Duration {
+    func delay<R: RandomNumberGenerator>(retry: Int, using generator: inout R) -> Duration {
         let ceiling = ceiling(retry: retry)
         switch jitter {
         case .none:
@@ -39,7 +33,7 @@ public struct Backoff: Sendable, Equatable {
     }
 
     /// The delay before retry `retry`, drawn from the system's random numbers.
-    public func delay(retry: Int) -> Duration {
+    func delay(retry: Int) -> Duration {
         var generator = SystemRandomNumberGenerator()
         return delay(retry: retry, using: &generator)
     }

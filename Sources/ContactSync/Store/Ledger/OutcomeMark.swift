@@ -6,12 +6,6 @@ public struct OutcomePlacement: Sendable, Hashable {
     public var topic: String
     public var partition: Int32
     public var fromOffset: Int64
-
-    public init(topic: String, partition: Int32, fromOffset: Int64) {
-        self.topic = topic
-        self.partition = partition
-        self.fromOffset = fromOffset
-    }
 }
 
 /// The outcome ledger's state for one input record.

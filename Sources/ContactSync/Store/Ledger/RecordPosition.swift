@@ -6,16 +6,12 @@ public struct RecordPosition: Sendable, Hashable, CustomStringConvertible {
     public var partition: Int32
     public var offset: Int64
 
-    public init(topic: String, partition: Int32, offset: Int64) {
-        self.topic = topic
-        self.partition = partition
-        self.offset = offset
-    }
+    /// `topic/partition@offset`, the form stored as a dedupe row's origin.
+    public var description: String { "\(topic)/\(partition)@\(offset)" }
+}
 
+extension RecordPosition {
     init(_ message: KafkaMessage) {
         self.init(topic: message.topic, partition: message.partition, offset: message.offset)
     }
-
-    /// `topic/partition@offset`, the form stored as a dedupe row's origin.
-    public var description: String { "\(topic)/\(partition)@\(offset)" }
 }

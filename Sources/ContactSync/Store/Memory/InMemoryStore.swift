@@ -11,6 +11,16 @@ public final class InMemoryStore: Sendable {
     private let rows = Mutex(Rows())
 
     public init() {}
+
+    /// Removes the rows last touched before `cutoff` (to the millisecond, like every store); returns how many.
+    private static func prune<Key: Hashable, Row>(
+        _ rows: inout [Key: Row], before cutoff: Date, touchedAt: (Row) -> Date
+    ) -> Int {
+        let cutoff = StoreTime.truncate(cutoff)
+        let before = rows.count
+        rows = rows.filter { touchedAt($0.value) >= cutoff }
+        return before - rows.count
+    }
 }
 
 extension InMemoryStore: DedupeStore {
@@ -55,12 +65,7 @@ extension InMemoryStore: DedupeStore {
     }
 
     public func pruneKeys(before cutoff: Date) async throws -> Int {
-        let cutoff = StoreTime.truncate(cutoff)
-        return rows.withLock { rows in
-            let before = rows.keys.count
-            rows.keys = rows.keys.filter { $0.value.touchedAt >= cutoff }
-            return before - rows.keys.count
-        }
+        rows.withLock { Self.prune(&$0.keys, before: cutoff, touchedAt: \.touchedAt) }
     }
 }
 
@@ -78,11 +83,6 @@ extension InMemoryStore: OutcomeLedger {
     }
 
     public func pruneMarks(before cutoff: Date) async throws -> Int {
-        let cutoff = StoreTime.truncate(cutoff)
-        return rows.withLock { rows in
-            let before = rows.ledger.count
-            rows.ledger = rows.ledger.filter { $0.value.touchedAt >= cutoff }
-            return before - rows.ledger.count
-        }
+        rows.withLock { Self.prune(&$0.ledger, before: cutoff, touchedAt: \.touchedAt) }
     }
 }
