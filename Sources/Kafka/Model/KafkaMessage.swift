@@ -1,38 +1,3 @@
-/// A topic and partition pair.
-public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
-    public var topic: String
-    public var partition: Int32
-
-    public init(topic: String, partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-
-    public var description: String { "\(topic)[\(partition)]" }
-}
-
-/// One Kafka record header. A `nil` value is a header without a value.
-public struct KafkaHeader: Hashable, Sendable {
-    public var key: String
-    public var value: [UInt8]?
-
-    public init(key: String, value: [UInt8]?) {
-        self.key = key
-        self.value = value
-    }
-
-    /// A header whose value is the UTF-8 bytes of `value`.
-    public init(key: String, string value: String) {
-        self.key = key
-        self.value = Array(value.utf8)
-    }
-
-    /// The value decoded as UTF-8, or `nil` when there is no value or it is not valid UTF-8.
-    public var stringValue: String? {
-        value.flatMap { String(validating: $0, as: UTF8.self) }
-    }
-}
-
 /// A record received from Kafka. Bytes are copied out of librdkafka's buffers, so the value outlives the C message.
 public struct KafkaMessage: Sendable {
     public var topic: String
@@ -69,18 +34,5 @@ public struct KafkaMessage: Sendable {
     /// The first header with this key.
     public func header(_ key: String) -> KafkaHeader? {
         headers.first { $0.key == key }
-    }
-}
-
-/// Where a produced record landed.
-public struct KafkaDeliveryReport: Sendable, Hashable {
-    public var topic: String
-    public var partition: Int32
-    public var offset: Int64
-
-    public init(topic: String, partition: Int32, offset: Int64) {
-        self.topic = topic
-        self.partition = partition
-        self.offset = offset
     }
 }
