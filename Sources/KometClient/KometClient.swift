@@ -35,13 +35,13 @@ public final class KometClient: KometAPI {
         do {
             body = try JSONEncoder().encode(KometAddRequestBody(request: request, token: token))
         } catch {
-            throw KometError(failureClass: .rejected, code: "invalid_request", message: "the request cannot be encoded")
+            throw KometError(failureClass: .rejected, code: .invalidRequest, message: "the request cannot be encoded")
         }
         guard body.count <= KometContactRequest.Limit.requestBytes else {
             // Komet refuses requests over 64 KB; refusing here saves a call.
             throw KometError(
                 failureClass: .rejected,
-                code: "request_too_large",
+                code: .requestTooLarge,
                 message: "the request is \(body.count) bytes, over Komet's limit of "
                     + "\(KometContactRequest.Limit.requestBytes)"
             )
@@ -110,7 +110,7 @@ public final class KometClient: KometAPI {
                 "Komet call failed",
                 metadata: [
                     KometLogKey.failureClass: .string(error.failureClass.rawValue),
-                    KometLogKey.code: .string(error.code),
+                    KometLogKey.code: .string(error.code.text),
                     KometLogKey.httpStatus: error.httpStatus.map { .stringConvertible($0) } ?? "none",
                     KometLogKey.durationMs: .stringConvertible(milliseconds(since: start)),
                 ]
@@ -128,7 +128,7 @@ public final class KometClient: KometAPI {
         body: HTTPClient.Body?
     ) async throws(KometError) -> KometHTTPResponse {
         if Task.isCancelled {
-            throw KometError(failureClass: .transient, code: "cancelled_before_send", message: "the call was cancelled")
+            throw KometError(failureClass: .transient, code: .cancelledBeforeSend, message: "the call was cancelled")
         }
         let request: HTTPClient.Request
         do {
@@ -136,7 +136,7 @@ public final class KometClient: KometAPI {
         } catch {
             throw KometError(
                 failureClass: .systemic,
-                code: "client_misconfigured",
+                code: .clientMisconfigured,
                 message:
                     "invalid Komet URL (baseURL \(configuration.baseURL)): \(token.redact(String(describing: error)))"
             )

@@ -2,11 +2,8 @@
 public struct KometError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What the caller should do about it (see DESIGN.md, "Failures").
     public var failureClass: KometFailureClass
-    /// A stable code: `rejected`, `quota`, `auth`, `http_<status>`, `connect_failed`, `connect_timeout`,
-    /// `timeout_before_send`, `timeout_after_send`, `connection_reset_after_send`, `failed_before_send`,
-    /// `cancelled_before_send`, `cancelled_after_send`, `invalid_response`, `response_too_large`,
-    /// `request_too_large`, `invalid_request`.
-    public var code: String
+    /// A stable code (see ``Code``); its text (`quota`, `http_503`, …) is what log lines and dead letters show.
+    public var code: Code
     /// The HTTP status of Komet's answer, when there was one.
     public var httpStatus: Int?
     /// Komet's message, or a description of the failure. The token is redacted.
@@ -14,16 +11,10 @@ public struct KometError: Error, Sendable, Hashable, CustomStringConvertible {
     /// How long Komet asked us to wait (`Retry-After`), for throttled answers that carried one.
     public var retryAfter: Duration?
 
-    /// The code of a status-0 answer whose message matches a throttled pattern: the daily quota is spent (Komet
-    /// sends no `Retry-After` for it).
-    public static let quotaCode = "quota"
-    /// The code of a status-0 answer whose message matches a systemic pattern (token, permission).
-    public static let authCode = "auth"
-
     /// An error; `message` must already be free of the token.
     public init(
         failureClass: KometFailureClass,
-        code: String,
+        code: Code,
         httpStatus: Int? = nil,
         message: String,
         retryAfter: Duration? = nil
@@ -44,7 +35,7 @@ public struct KometError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        var text = "KometError(\(failureClass.rawValue), \(code)"
+        var text = "KometError(\(failureClass.rawValue), \(code.text)"
         if let httpStatus { text += ", http \(httpStatus)" }
         if let retryAfter { text += ", retry after \(retryAfter)" }
         return text + "): \(message)"

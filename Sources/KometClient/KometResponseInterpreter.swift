@@ -24,7 +24,7 @@ struct KometResponseInterpreter: Sendable {
         guard let body = try? JSONDecoder().decode(KometAddResponseBody.self, from: response.body) else {
             throw KometError(
                 failureClass: KometMethod.add.failureClassAfterSend,
-                code: "invalid_response",
+                code: .invalidResponse,
                 httpStatus: response.status,
                 message: "status 1 without a valid contactId: " + bodySnippet(response.body)
             )
@@ -41,7 +41,7 @@ struct KometResponseInterpreter: Sendable {
         } catch {
             throw KometError(
                 failureClass: KometMethod.list.failureClassAfterSend,
-                code: "invalid_response",
+                code: .invalidResponse,
                 httpStatus: response.status,
                 message: "status 1 with an unreadable contact list: " + bodySnippet(response.body)
             )
@@ -61,7 +61,7 @@ struct KometResponseInterpreter: Sendable {
         guard let envelope = try? JSONDecoder().decode(KometStatusEnvelope.self, from: response.body) else {
             throw KometError(
                 failureClass: method.failureClassAfterSend,
-                code: "invalid_response",
+                code: .invalidResponse,
                 httpStatus: response.status,
                 message: "unreadable answer: " + bodySnippet(response.body)
             )
@@ -97,7 +97,7 @@ struct KometResponseInterpreter: Sendable {
         }
         return KometError(
             failureClass: failureClass,
-            code: "http_\(status)",
+            code: .http(status: status),
             httpStatus: status,
             message: message,
             retryAfter: retryAfter.flatMap { RetryAfter.parse($0) }
@@ -111,13 +111,13 @@ struct KometResponseInterpreter: Sendable {
         let shown = text.isEmpty ? "status 0 without a message" : text
         if systemicPatterns.contains(where: { lowered.contains($0) }) {
             return KometError(
-                failureClass: .systemic, code: KometError.authCode, httpStatus: httpStatus, message: shown)
+                failureClass: .systemic, code: .auth, httpStatus: httpStatus, message: shown)
         }
         if throttledPatterns.contains(where: { lowered.contains($0) }) {
             return KometError(
-                failureClass: .throttled, code: KometError.quotaCode, httpStatus: httpStatus, message: shown)
+                failureClass: .throttled, code: .quota, httpStatus: httpStatus, message: shown)
         }
-        return KometError(failureClass: .rejected, code: "rejected", httpStatus: httpStatus, message: shown)
+        return KometError(failureClass: .rejected, code: .rejected, httpStatus: httpStatus, message: shown)
     }
 
     // MARK: Transport failures
@@ -138,7 +138,7 @@ struct KometResponseInterpreter: Sendable {
         if error is KometResponseCollector.ResponseTooLarge {
             return KometError(
                 failureClass: method.failureClassAfterSend,
-                code: "response_too_large",
+                code: .responseTooLarge,
                 httpStatus: progress.responseStatus,
                 message: "the answer's body passed the configured maxResponseBytes"
             )
@@ -146,39 +146,39 @@ struct KometResponseInterpreter: Sendable {
         if error is KometResponseCollector.ConnectTimeoutElapsed {
             return KometError(
                 failureClass: .transient,
-                code: "connect_timeout",
+                code: .connectTimeout,
                 message: "no connection to Komet within the connect timeout"
             )
         }
         let httpError = error as? HTTPClientError
         if !progress.requestSent {
-            let code: String
+            let code: KometError.Code
             switch httpError {
             case .some(.deadlineExceeded), .some(.readTimeout), .some(.writeTimeout),
                 .some(.getConnectionFromPoolTimeout):
-                code = "timeout_before_send"
+                code = .timeoutBeforeSend
             case .some(.connectTimeout), .some(.tlsHandshakeTimeout):
-                code = "connect_timeout"
+                code = .connectTimeout
             case .some(.cancelled):
-                code = "cancelled_before_send"
+                code = .cancelledBeforeSend
             case .some(.invalidURL), .some(.emptyHost), .some(.emptyScheme), .some(.alreadyShutdown):
-                return KometError(failureClass: .systemic, code: "client_misconfigured", message: description)
+                return KometError(failureClass: .systemic, code: .clientMisconfigured, message: description)
             case .some:
-                code = "failed_before_send"
+                code = .failedBeforeSend
             case .none:
                 // Connection refused, DNS, TLS: errors of NIO's connection establishment.
-                code = "connect_failed"
+                code = .connectFailed
             }
             return KometError(failureClass: .transient, code: code, message: description)
         }
-        let code: String
+        let code: KometError.Code
         switch httpError {
         case .some(.deadlineExceeded), .some(.readTimeout):
-            code = "timeout_after_send"
+            code = .timeoutAfterSend
         case .some(.cancelled):
-            code = "cancelled_after_send"
+            code = .cancelledAfterSend
         default:
-            code = "connection_reset_after_send"
+            code = .connectionResetAfterSend
         }
         return KometError(
             failureClass: method.failureClassAfterSend,

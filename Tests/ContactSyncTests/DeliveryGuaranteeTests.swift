@@ -115,9 +115,9 @@ import Testing
         // The add's answer was lost; the look-up then says the customer does not exist.
         let komet = FakeKomet(
             script: { _, _ in
-                .failure(KometError(failureClass: .ambiguous, code: "timeout_after_send", message: "lost"))
+                .failure(KometError(failureClass: .ambiguous, code: .timeoutAfterSend, message: "lost"))
             },
-            listRefusal: { _ in KometError(failureClass: .rejected, code: "rejected", message: "Customer not found") })
+            listRefusal: { _ in KometError(failureClass: .rejected, code: .rejected, message: "Customer not found") })
         let store = InMemoryStore()
         let harness = H(komet: komet, store: store)
         try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada", customer: 999))])
@@ -132,7 +132,8 @@ import Testing
         // Komet is down for the first 40 calls; each event may only fail 3 times on its own.
         let komet = FakeKomet { _, call in
             call <= 40
-                ? .failure(KometError(failureClass: .transient, code: "http_503", message: "down")) : .success(())
+                ? .failure(KometError(failureClass: .transient, code: .http(status: 503), message: "down"))
+                : .success(())
         }
         let harness = H(
             komet: komet, maxInFlight: 4,
@@ -150,7 +151,7 @@ import Testing
         // Only one key fails, others succeed in between: that is not an outage, and the event runs out of attempts.
         let komet = FakeKomet { request, _ in
             request.name.hasPrefix("Bad")
-                ? .failure(KometError(failureClass: .transient, code: "http_502", message: "bad gateway"))
+                ? .failure(KometError(failureClass: .transient, code: .http(status: 502), message: "bad gateway"))
                 : .success(())
         }
         let harness = H(
@@ -171,7 +172,7 @@ import Testing
         let refused = Mutex(true)
         let komet = FakeKomet { _, _ in
             refused.withLock { $0 }
-                ? .failure(KometError(failureClass: .systemic, code: "auth", message: "Invalid authentication token"))
+                ? .failure(KometError(failureClass: .systemic, code: .auth, message: "Invalid authentication token"))
                 : .success(())
         }
         let harness = H(komet: komet)
@@ -199,7 +200,7 @@ import Testing
 
     @Test func anEventCancelledWhileWaitingOutAPauseLeavesNoClaim() async throws {
         let komet = FakeKomet { _, _ in
-            .failure(KometError(failureClass: .systemic, code: "auth", message: "Invalid authentication token"))
+            .failure(KometError(failureClass: .systemic, code: .auth, message: "Invalid authentication token"))
         }
         let store = InMemoryStore()
         // No probe within the test: every event after the first only waits.
@@ -227,7 +228,7 @@ import Testing
             call <= 3
                 ? .failure(
                     KometError(
-                        failureClass: .throttled, code: KometError.quotaCode,
+                        failureClass: .throttled, code: .quota,
                         message: "Daily API request limit exceeded"))
                 : .success(())
         }

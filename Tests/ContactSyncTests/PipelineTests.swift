@@ -113,7 +113,8 @@ import Testing
 
     @Test func transientFailuresAreRetriedThenDeadLettered() async throws {
         let komet = FakeKomet { _, _ in
-            .failure(KometError(failureClass: .transient, code: "http_503", httpStatus: 503, message: "unavailable"))
+            .failure(
+                KometError(failureClass: .transient, code: .http(status: 503), httpStatus: 503, message: "unavailable"))
         }
         let harness = H(komet: komet)
         try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
@@ -130,7 +131,7 @@ import Testing
     @Test func transientThenSuccessCreatesOnce() async throws {
         let komet = FakeKomet { _, call in
             call == 1
-                ? .failure(KometError(failureClass: .transient, code: "connect_failed", message: "refused"))
+                ? .failure(KometError(failureClass: .transient, code: .connectFailed, message: "refused"))
                 : .success(())
         }
         let harness = H(komet: komet)
@@ -144,7 +145,7 @@ import Testing
     @Test func rejectedCallsAreDeadLetteredWithKometsMessage() async throws {
         let komet = FakeKomet { _, _ in
             .failure(
-                KometError(failureClass: .rejected, code: "rejected", httpStatus: 200, message: "Customer not found"))
+                KometError(failureClass: .rejected, code: .rejected, httpStatus: 200, message: "Customer not found"))
         }
         let harness = H(komet: komet)
         try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
@@ -158,7 +159,7 @@ import Testing
     @Test func ambiguousAnswersAreReconciledWithoutASecondContact() async throws {
         let komet = FakeKomet { _, call in
             call == 1
-                ? .failure(KometError(failureClass: .ambiguous, code: "timeout_after_send", message: "timed out"))
+                ? .failure(KometError(failureClass: .ambiguous, code: .timeoutAfterSend, message: "timed out"))
                 : .success(())
         }
         let harness = H(komet: komet)
@@ -200,7 +201,7 @@ import Testing
             call <= 2
                 ? .failure(
                     KometError(
-                        failureClass: .throttled, code: "http_429", httpStatus: 429, message: "slow down",
+                        failureClass: .throttled, code: .http(status: 429), httpStatus: 429, message: "slow down",
                         retryAfter: .milliseconds(50)))
                 : .success(())
         }
@@ -332,7 +333,7 @@ import Testing
 
     @Test func theTokenNeverReachesARecord() async throws {
         let komet = FakeKomet { _, _ in
-            .failure(KometError(failureClass: .rejected, code: "rejected", message: "bad token secret-token-for-tests"))
+            .failure(KometError(failureClass: .rejected, code: .rejected, message: "bad token secret-token-for-tests"))
         }
         let harness = H(komet: komet)
         try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])

@@ -9,6 +9,9 @@ struct KafkaPartitionReaderTests {
         var topic: String
         var sent: [KafkaMessage]
 
+        /// The reader's group when the test does not care which (the reader never joins it).
+        static let readerGroupID = "kafka-tests.outcome-reader"
+
         init() async throws {
             let logger = KafkaTestSupport.logger("reader")
             cluster = try KafkaMockCluster(logger: logger)
@@ -71,8 +74,10 @@ struct KafkaPartitionReaderTests {
     @Test("returns exactly the records [from, high watermark) with keys, values and headers")
     func readsRange() async throws {
         let fixture = try await Fixture()
+        let group = KafkaTestSupport.uniqueName("g")
         let reader = try KafkaPartitionReader(
-            configuration: fixture.configuration(group: KafkaTestSupport.uniqueName("g")),
+            configuration: fixture.configuration(group: group),
+            groupID: "\(group).outcome-reader",
             logger: KafkaTestSupport.logger("reader")
         )
         for from: Int64 in [0, 3, 9] {
@@ -95,6 +100,7 @@ struct KafkaPartitionReaderTests {
         try fixture.cluster.createTopic(fixture.topic + "-empty", partitions: 1)
         let reader = try KafkaPartitionReader(
             configuration: fixture.configuration(),
+            groupID: Fixture.readerGroupID,
             logger: KafkaTestSupport.logger("reader")
         )
         #expect(try await reader.read(topic: fixture.topic, partition: 0, from: 10, timeout: .seconds(20)).isEmpty)
@@ -111,6 +117,7 @@ struct KafkaPartitionReaderTests {
         let fixture = try await Fixture()
         let reader = try KafkaPartitionReader(
             configuration: fixture.configuration(),
+            groupID: Fixture.readerGroupID,
             logger: KafkaTestSupport.logger("reader")
         )
         let requests: [(partition: Int32, from: Int64)] = [(0, 0), (1, 0), (0, 7), (1, 2), (0, 10), (0, 2)]
@@ -145,7 +152,8 @@ struct KafkaPartitionReaderTests {
         var configuration = fixture.configuration(group: group)
         configuration["enable.auto.commit"] = "true"
         configuration["auto.commit.interval.ms"] = "100"
-        let reader = try KafkaPartitionReader(configuration: configuration, logger: logger)
+        let reader = try KafkaPartitionReader(
+            configuration: configuration, groupID: "\(group).outcome-reader", logger: logger)
         _ = try await reader.read(topic: fixture.topic, partition: 0, from: 0, timeout: .seconds(20))
         _ = try await reader.read(topic: fixture.topic, partition: 1, from: 1, timeout: .seconds(20))
         try await Task.sleep(for: .milliseconds(300))  // Several auto-commit intervals, were it on.
@@ -188,6 +196,7 @@ struct KafkaPartitionReaderTests {
         let fixture = try await Fixture()
         let reader = try KafkaPartitionReader(
             configuration: fixture.configuration(),
+            groupID: Fixture.readerGroupID,
             logger: KafkaTestSupport.logger("reader")
         )
         try fixture.cluster.setBrokerDown(1)
@@ -206,6 +215,7 @@ struct KafkaPartitionReaderTests {
         let cluster = try KafkaMockCluster(logger: logger)
         let reader = try KafkaPartitionReader(
             configuration: ["bootstrap.servers": cluster.bootstrapServers],
+            groupID: Fixture.readerGroupID,
             logger: logger
         )
         await reader.close()

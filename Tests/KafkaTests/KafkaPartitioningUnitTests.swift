@@ -66,13 +66,13 @@ struct KafkaPartitioningUnitTests {
             "bootstrap.servers": "b:9092", "group.id": "sync", "enable.auto.commit": "true",
             "enable.auto.offset.store": "true", "sasl.mechanism": "PLAIN", "group.instance.id": "replica-1",
         ]
-        let settings = KafkaPartitionReader.readerConfiguration(given)
+        let settings = KafkaPartitionReader.readerConfiguration(given, groupID: "sync.outcome-reader")
         #expect(settings["group.id"] == "sync.outcome-reader")
         #expect(settings["enable.auto.commit"] == "false")
         #expect(settings["enable.auto.offset.store"] == "false")
         #expect(settings["group.instance.id"] == nil)
         #expect(settings["bootstrap.servers"] == "b:9092")
         #expect(settings["sasl.mechanism"] == "PLAIN")
-        #expect(KafkaPartitionReader.readerConfiguration([:])["group.id"] == "komet-contact-sync.outcome-reader")
+        #expect(KafkaPartitionReader.readerConfiguration([:], groupID: "reader")["group.id"] == "reader")
     }
 }

@@ -41,7 +41,7 @@ struct ClientResponseTests {
         }
         let error = try await addError(stub)
         #expect(error.failureClass == expected)
-        #expect(error.code == "http_\(status)")
+        #expect(error.code == .http(status: status))
         #expect(error.httpStatus == status)
         #expect(error.message.contains("nope"))
         #expect(stub.requests.count == 1)
@@ -66,17 +66,17 @@ struct ClientResponseTests {
     @Test(
         "status 0 messages: systemic and throttled patterns, else rejected",
         arguments: [
-            ("Invalid authentication token", KometFailureClass.systemic, "auth"),
-            ("User does not have PERMISSION for this method", .systemic, "auth"),
-            ("Access denied", .systemic, "auth"),
-            ("Daily API request limit exceeded", .throttled, "quota"),
-            ("Quota reached", .throttled, "quota"),
-            ("Too Many Requests, slow down", .throttled, "quota"),
-            ("Customer not found", .rejected, "rejected"),
-            ("", .rejected, "rejected"),
+            ("Invalid authentication token", KometFailureClass.systemic, KometError.Code.auth),
+            ("User does not have PERMISSION for this method", .systemic, .auth),
+            ("Access denied", .systemic, .auth),
+            ("Daily API request limit exceeded", .throttled, .quota),
+            ("Quota reached", .throttled, .quota),
+            ("Too Many Requests, slow down", .throttled, .quota),
+            ("Customer not found", .rejected, .rejected),
+            ("", .rejected, .rejected),
         ]
     )
-    func statusZeroMessages(message: String, expected: KometFailureClass, code: String) async throws {
+    func statusZeroMessages(message: String, expected: KometFailureClass, code: KometError.Code) async throws {
         let stub = StubKomet { _ in
             StubKomet.answer(.ok, #"{"status": "0", "message": "\#(message)"}"#)
         }
@@ -103,11 +103,11 @@ struct ClientResponseTests {
         let stub = StubKomet { _ in StubKomet.answer(.ok, body) }
         let add = try await addError(stub)
         #expect(add.failureClass == .ambiguous)
-        #expect(add.code == "invalid_response")
+        #expect(add.code == .invalidResponse)
         if body != #"{"status": 1}"# && body != #"{"status": 1, "contactId": "x1"}"# {
             let list = try await listError(stub)
             #expect(list.failureClass == .transient)
-            #expect(list.code == "invalid_response")
+            #expect(list.code == .invalidResponse)
         }
     }
 
@@ -116,7 +116,7 @@ struct ClientResponseTests {
         let stub = StubKomet { _ in StubKomet.answer(.ok, #"{"status": "1", "contacts": [{"name": "no id"}]}"#) }
         let error = try await listError(stub)
         #expect(error.failureClass == .transient)
-        #expect(error.code == "invalid_response")
+        #expect(error.code == .invalidResponse)
     }
 
     @Test("success with status true and a string contactId")
@@ -146,14 +146,14 @@ struct ClientResponseTests {
         let configuration = KometClientConfiguration(maxResponseBytes: 1_024)
         let error = try await addError(StubKomet { _ in StubKomet.answer(.ok, large) }, configuration: configuration)
         #expect(error.failureClass == .ambiguous)
-        #expect(error.code == "response_too_large")
+        #expect(error.code == .responseTooLarge)
 
         let serverError = try await addError(
             StubKomet { _ in StubKomet.answer(.internalServerError, large) },
             configuration: configuration
         )
         #expect(serverError.failureClass == .transient)
-        #expect(serverError.code == "http_500")
+        #expect(serverError.code == .http(status: 500))
     }
 
     @Test("the add request: POST, JSON with the token; the list request: GET with the token and customerId URL-encoded")

@@ -36,7 +36,7 @@ struct ClientSimulatorTests {
                     try await client.addContact(request, logger: testLogger)
                 })
             #expect(error.failureClass == .rejected)
-            #expect(error.code == "rejected")
+            #expect(error.code == .rejected)
             #expect(error.message == "Customer not found")
             #expect(error.httpStatus == 200)
             #expect(!error.isRetryable)
@@ -85,7 +85,7 @@ struct ClientSimulatorTests {
                     try await client.addContact(request, logger: testLogger)
                 })
             #expect(error.failureClass == .rejected)
-            #expect(error.code == "request_too_large")
+            #expect(error.code == .requestTooLarge)
             #expect(simulator.stats.addCalls == 0)
         }
     }
@@ -98,7 +98,7 @@ struct ClientSimulatorTests {
                     try await client.addContact(sampleRequest, logger: testLogger)
                 })
             #expect(error.failureClass == .transient)
-            #expect(error.code == "http_503")
+            #expect(error.code == .http(status: 503))
             #expect(error.httpStatus == 503)
             #expect(error.isRetryable)
             #expect(simulator.stats.addCalls == 1)
@@ -116,7 +116,7 @@ struct ClientSimulatorTests {
                     try await client.addContact(sampleRequest, logger: testLogger)
                 })
             #expect(error.failureClass == .throttled)
-            #expect(error.code == "http_429")
+            #expect(error.code == .http(status: 429))
             #expect(error.retryAfter == .seconds(7))
             #expect(error.isRetryable)
             #expect(simulator.stats.addCalls == 1)
@@ -131,7 +131,7 @@ struct ClientSimulatorTests {
                     try await client.addContact(sampleRequest, logger: testLogger)
                 })
             #expect(error.failureClass == .systemic)
-            #expect(error.code == "auth")
+            #expect(error.code == .auth)
             #expect(error.message == "Invalid authentication token")
             let listError = try #require(
                 await kometError { () async throws(KometError) in
@@ -167,7 +167,7 @@ struct ClientSimulatorTests {
                     try await client.addContact(sampleRequest, logger: testLogger)
                 })
             #expect(error.failureClass == .throttled)
-            #expect(error.code == "quota")
+            #expect(error.code == .quota)
             #expect(error.message == "Daily API request limit exceeded")
             #expect(simulator.stats.quotaExceeded == 1)
             #expect(simulator.contacts()[17]?.count == 1)
@@ -187,7 +187,7 @@ struct ClientSimulatorTests {
                     try await client.addContact(sampleRequest, logger: testLogger)
                 })
             #expect(error.failureClass == .transient)
-            #expect(error.code == "connect_failed")
+            #expect(error.code == .connectFailed)
             #expect(error.isRetryable)
             #expect(tokenAbsent(from: error))
 
@@ -215,7 +215,7 @@ struct ClientSimulatorTests {
                     try await client.addContact(sampleRequest, logger: testLogger)
                 })
             #expect(error.failureClass == .transient)
-            #expect(error.code == "connect_timeout")
+            #expect(error.code == .connectTimeout)
         }
         #expect(ContinuousClock.now - start < .seconds(5))
     }
@@ -232,7 +232,7 @@ struct ClientSimulatorTests {
                     try await client.addContact(sampleRequest, logger: testLogger)
                 })
             #expect(error.failureClass == .ambiguous)
-            #expect(error.code == "timeout_after_send")
+            #expect(error.code == .timeoutAfterSend)
             #expect(!error.isRetryable)
             #expect(tokenAbsent(from: error))
 
@@ -241,7 +241,7 @@ struct ClientSimulatorTests {
                     try await client.listContacts(customerId: 17, logger: testLogger)
                 })
             #expect(listError.failureClass == .transient)
-            #expect(listError.code == "timeout_after_send")
+            #expect(listError.code == .timeoutAfterSend)
             #expect(tokenAbsent(from: listError))
 
             // The simulator went on with the add after the client gave up: the outcome really was ambiguous.
@@ -263,7 +263,7 @@ struct ClientSimulatorTests {
                     try await client.addContact(sampleRequest, logger: testLogger)
                 })
             #expect(error.failureClass == .ambiguous)
-            #expect(error.code == "timeout_after_send")
+            #expect(error.code == .timeoutAfterSend)
             #expect(simulator.stats.timeouts == 1)
             #expect(simulator.contacts().isEmpty)
         }
@@ -277,7 +277,7 @@ struct ClientSimulatorTests {
                     try await client.addContact(sampleRequest, logger: testLogger)
                 })
             #expect(error.failureClass == .ambiguous)
-            #expect(error.code == "connection_reset_after_send")
+            #expect(error.code == .connectionResetAfterSend)
             #expect(simulator.contacts()[17]?.count == 1)
             #expect(simulator.stats.ambiguous == 1)
             #expect(simulator.stats.created == 0)
@@ -289,7 +289,7 @@ struct ClientSimulatorTests {
                     try await client.listContacts(customerId: 17, logger: testLogger)
                 })
             #expect(listError.failureClass == .transient)
-            #expect(listError.code == "connection_reset_after_send")
+            #expect(listError.code == .connectionResetAfterSend)
 
             // With the fault gone, a reconciling list finds the contact.
             simulator.faults = .none
@@ -311,7 +311,7 @@ struct ClientSimulatorTests {
                 return await group.next() ?? nil
             }
             let error = try #require(outcome)
-            #expect(error.code == "cancelled_before_send")
+            #expect(error.code == .cancelledBeforeSend)
             #expect(error.failureClass == .transient)
             #expect(simulator.stats.addCalls == 0)
         }

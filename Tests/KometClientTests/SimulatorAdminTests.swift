@@ -103,7 +103,7 @@ struct SimulatorAdminTests {
                         _ = try await client.listContacts(customerId: 1, logger: testLogger)
                         codes.append("ok")
                     } catch let error as KometError {
-                        codes.append(error.code)
+                        codes.append(error.code.text)
                     }
                 }
                 return codes

@@ -64,11 +64,11 @@ extension EventProcessor {
     func closeGate(for error: KometError, after pass: KometCallGate.Pass) {
         switch error.failureClass {
         case .systemic:
-            gate.close(.systemic, for: retry.systemicProbeInterval, after: pass, detail: error.code)
-        case .throttled where error.code == KometError.quotaCode:
-            gate.close(.quota, for: retry.quotaProbeInterval, after: pass, detail: error.code)
+            gate.close(.systemic, for: retry.systemicProbeInterval, after: pass, detail: error.code.text)
+        case .throttled where error.code == .quota:
+            gate.close(.quota, for: retry.quotaProbeInterval, after: pass, detail: error.code.text)
         default:
-            gate.close(.throttled, for: error.retryAfter ?? retry.throttleDelay, after: pass, detail: error.code)
+            gate.close(.throttled, for: error.retryAfter ?? retry.throttleDelay, after: pass, detail: error.code.text)
         }
     }
 }

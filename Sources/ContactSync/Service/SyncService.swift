@@ -41,8 +41,11 @@ public final class SyncService: Service {
         let consumer = try KafkaConsumer(
             configuration: KafkaRoleSettings.consumer(configuration.kafka), topics: configuration.inputTopics,
             logger: logger)
+        // The reader's own group (it never joins it or commits): the consumer group's id plus `.outcome-reader`.
+        let consumerGroup = configuration.kafka["group.id"].flatMap { $0.isEmpty ? nil : $0 } ?? "komet-contact-sync"
         let reader = try KafkaPartitionReader(
-            configuration: KafkaRoleSettings.consumer(configuration.kafka), logger: logger)
+            configuration: KafkaRoleSettings.consumer(configuration.kafka),
+            groupID: "\(consumerGroup).outcome-reader", logger: logger)
         let komet = KometClient(configuration: configuration.komet, token: token, httpClient: httpClient)
         let owner =
             "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"

@@ -8,22 +8,18 @@ import Synchronization
 /// It is a librdkafka consumer that only ever uses `rd_kafka_assign` (never subscribe) with auto-commit and offset
 /// storing off. Reads run one at a time on a dedicated queue, never on the Swift cooperative pool.
 public final class KafkaPartitionReader: Sendable {
-    /// The group used when the configuration names none; the reader appends `.outcome-reader` to it.
-    public static let defaultGroupID = "komet-contact-sync"
-
     let client: RdKafkaClient
     let logger: Logger
     private let queue = RdKafkaBlockingQueue(label: "kafka-partition-reader")
     private let isClosed: Mutex<Bool> = Mutex(false)
 
-    /// The settings librdkafka gets: `configuration` (the same `kafka.*` pass-through settings as the consumer's,
-    /// e.g. bootstrap.servers, security.*, sasl.*, group.id) with enable.auto.commit=false,
-    /// enable.auto.offset.store=false, enable.partition.eof=true, auto.offset.reset=earliest and
-    /// group.id=`<group.id or "komet-contact-sync">.outcome-reader` put in place of what it says.
-    static func readerConfiguration(_ configuration: [String: String]) -> [String: String] {
+    /// The settings librdkafka gets: `configuration` (e.g. the consumer's own settings: bootstrap.servers,
+    /// security.*, sasl.*, group.id) with group.id=`groupID`, enable.auto.commit=false,
+    /// enable.auto.offset.store=false, enable.partition.eof=true and auto.offset.reset=earliest put in place of what
+    /// it says.
+    static func readerConfiguration(_ configuration: [String: String], groupID: String) -> [String: String] {
         var settings = configuration
-        let group = configuration["group.id"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultGroupID
-        settings["group.id"] = "\(group).outcome-reader"
+        settings["group.id"] = groupID
         settings["enable.auto.commit"] = "false"
         settings["enable.auto.offset.store"] = "false"
         settings["enable.partition.eof"] = "true"
@@ -34,10 +30,14 @@ public final class KafkaPartitionReader: Sendable {
     }
 
     /// Creates the reader's librdkafka handle (see `readerConfiguration` for the settings it overrides).
+    ///
+    /// `groupID` is the reader's own `group.id`, put in place of the one `configuration` names. The reader never
+    /// joins that group or commits for it, but operators see the name in broker logs: give it one of its own, not
+    /// the consumer group's (e.g. the consumer group's id plus a suffix such as `.outcome-reader`).
     /// Bad or unknown settings throw `KafkaError` whose message and `setting` name the setting.
-    public init(configuration: [String: String], logger: Logger) throws {
+    public init(configuration: [String: String], groupID: String, logger: Logger) throws {
         let conf = try RdKafkaConfiguration(defaults: [:], forced: []).makeConf(
-            Self.readerConfiguration(configuration)
+            Self.readerConfiguration(configuration, groupID: groupID)
         )
         let client = try RdKafkaClient(
             type: RD_KAFKA_CONSUMER,
