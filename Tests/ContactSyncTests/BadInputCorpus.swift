@@ -1,7 +1,8 @@
-import ContactSync
 import Foundation
 import Kafka
 import Testing
+
+@testable import ContactSync
 
 /// One hand-written bad event and the reason it must be dead-lettered with.
 struct BadInputCase: Sendable, CustomTestStringConvertible {

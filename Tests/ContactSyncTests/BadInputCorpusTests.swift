@@ -1,7 +1,8 @@
-import ContactSync
 import Foundation
 import Kafka
 import Testing
+
+@testable import ContactSync
 
 @Suite("Bad-input corpus")
 struct BadInputCorpusTests {

@@ -1,6 +1,7 @@
-import ContactSync
 import KometClient
 import Testing
+
+@testable import ContactSync
 
 @Suite("DedupeKeyStrategy")
 struct DedupeKeyTests {

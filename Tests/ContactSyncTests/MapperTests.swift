@@ -1,7 +1,8 @@
-import ContactSync
 import Foundation
 import KometClient
 import Testing
+
+@testable import ContactSync
 
 @Suite("ContactMapper")
 struct MapperTests {

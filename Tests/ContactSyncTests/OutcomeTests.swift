@@ -1,8 +1,9 @@
-import ContactSync
 import Foundation
 import Kafka
 import KometClient
 import Testing
+
+@testable import ContactSync
 
 @Suite("Outcome records")
 struct OutcomeTests {

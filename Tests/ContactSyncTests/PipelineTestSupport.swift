@@ -251,17 +251,18 @@ struct PipelineHarness {
             configuration: PipelineConfiguration(
                 maxInFlight: maxInFlight, maxBuffered: maxBuffered, drainTimeout: drainTimeout,
                 storeRefreshInterval: storeRefreshInterval, ambiguousPolicy: ambiguousPolicy),
-            preparer: EventPreparer(
-                decoder: ContactEventDecoder(), mapper: ContactMapper(configuration: MappingConfiguration()),
-                keyStrategy: DedupeKeyStrategy()),
-            processor: EventProcessor(
-                keys: store, komet: komet, retry: retry, ambiguousPolicy: ambiguousPolicy, owner: "test-owner",
-                logger: logger),
-            publisher: OutcomePublisher(
-                recorder: OutcomeRecorder(
-                    successTopic: "contacts.komet.succeeded", deadLetterTopic: "contacts.komet.dlq",
-                    token: KometToken("secret-token-for-tests"), logPersonalData: false, health: health),
-                ledger: store, sink: sink, lookup: sink, logger: logger),
+            stages: EventStages(
+                preparer: EventPreparer(
+                    decoder: ContactEventDecoder(), mapper: ContactMapper(configuration: MappingConfiguration()),
+                    keyStrategy: DedupeKeyStrategy()),
+                processor: EventProcessor(
+                    keys: store, komet: komet, retry: retry, ambiguousPolicy: ambiguousPolicy, owner: "test-owner",
+                    logger: logger),
+                publisher: OutcomePublisher(
+                    recorder: OutcomeRecorder(
+                        successTopic: "contacts.komet.succeeded", deadLetterTopic: "contacts.komet.dlq",
+                        token: KometToken("secret-token-for-tests"), logPersonalData: false, health: health),
+                    ledger: store, sink: sink, lookup: sink, logger: logger)),
             consumer: consumer,
             health: health,
             logger: logger

@@ -112,11 +112,6 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible, Equa
     public var setting: String
     public var message: String
 
-    public init(setting: String, message: String) {
-        self.setting = setting
-        self.message = message
-    }
-
     public var description: String {
         if setting.hasPrefix("-") {
             return "configuration: \(setting): \(message)"

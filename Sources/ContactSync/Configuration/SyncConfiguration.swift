@@ -201,9 +201,7 @@ public struct SyncConfiguration: Sendable {
             maxInFlight: try reader.int("pipeline.maxInFlight", range: 1...10_000),
             maxBuffered: try reader.int("pipeline.maxBuffered", range: 1...1_000_000),
             drainTimeout: try reader.duration("pipeline.drainTimeout", minimum: .zero),
-            ambiguousPolicy: try reader.choice("pipeline.ambiguousPolicy"),
-            successTopic: successTopic,
-            deadLetterTopic: deadLetterTopic
+            ambiguousPolicy: try reader.choice("pipeline.ambiguousPolicy")
         )
         // The revoke waits on librdkafka's poll thread: waiting past max.poll.interval.ms makes the group drop this
         // worker in the middle of it, and the partitions bounce between rebalances.

@@ -13,22 +13,4 @@ public struct MappingConfiguration: Sendable {
     public var sendEmailPOD: Bool = false
     /// The text added to the description of a primary contact (`IsPrimary == true`).
     public var descriptionPrimaryText = "primary contact"
-
-    public init() {}
-
-    public init(
-        defaultContactType: String = "Buyer",
-        registeredContactTypes: Set<String> = ["None", "Buyer", "A/P"],
-        contactTypeByTitle: [String: String] = [:],
-        customerIDMap: [Int64: Int64]? = nil,
-        sendEmailPOD: Bool = false,
-        descriptionPrimaryText: String = "primary contact"
-    ) {
-        self.defaultContactType = defaultContactType
-        self.registeredContactTypes = registeredContactTypes
-        self.contactTypeByTitle = contactTypeByTitle
-        self.customerIDMap = customerIDMap
-        self.sendEmailPOD = sendEmailPOD
-        self.descriptionPrimaryText = descriptionPrimaryText
-    }
 }

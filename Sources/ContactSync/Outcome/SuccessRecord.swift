@@ -22,12 +22,6 @@ public struct SuccessRecord: Codable, Sendable, Equatable {
         public var contactId: Int64
         /// Komet's message, or our note for `duplicate`/`reconciled`.
         public var message: String?
-
-        public init(customerId: Int64, contactId: Int64, message: String? = nil) {
-            self.customerId = customerId
-            self.contactId = contactId
-            self.message = message
-        }
     }
 
     public var status: SuccessStatus
@@ -41,26 +35,6 @@ public struct SuccessRecord: Codable, Sendable, Equatable {
     /// Time from receipt to outcome, in milliseconds.
     public var durationMs: Int64
     public var processedAt: Date
-
-    public init(
-        status: SuccessStatus,
-        dedupeKey: String,
-        komet: Komet,
-        request: KometContactRequest,
-        source: SourceRef,
-        attempts: Int,
-        durationMs: Int64,
-        processedAt: Date
-    ) {
-        self.status = status
-        self.dedupeKey = dedupeKey
-        self.komet = komet
-        self.request = request
-        self.source = source
-        self.attempts = attempts
-        self.durationMs = durationMs
-        self.processedAt = processedAt
-    }
 
     /// The JSON bytes published as the record value.
     public func encoded() throws -> [UInt8] {

@@ -8,15 +8,13 @@ import Synchronization
 ///
 /// The scheduling is ``PipelineScheduler``'s, a pure state machine kept in one `Mutex`; this type performs its actions
 /// (starting jobs, storing offsets, pausing and resuming partitions) after the lock is released. One event goes
-/// preparer → ledger check → processor → publisher (see README, "Architecture").
+/// through the ``EventStages`` (see README, "Architecture").
 ///
 /// Threads: ``receive(_:)``, ``assigned(_:)`` and ``revoking(_:lost:)`` are called on the consumer's poll thread; the
 /// work itself runs in child tasks of ``run()``.
 final class Pipeline: Sendable {
     private let configuration: PipelineConfiguration
-    private let preparer: EventPreparer
-    private let processor: EventProcessor
-    private let publisher: OutcomePublisher
+    private let stages: EventStages
     private let consumer: any ConsumerControl
     private let health: HealthState
     private let logger: Logger
@@ -28,17 +26,13 @@ final class Pipeline: Sendable {
 
     init(
         configuration: PipelineConfiguration,
-        preparer: EventPreparer,
-        processor: EventProcessor,
-        publisher: OutcomePublisher,
+        stages: EventStages,
         consumer: any ConsumerControl,
         health: HealthState,
         logger: Logger
     ) {
         self.configuration = configuration
-        self.preparer = preparer
-        self.processor = processor
-        self.publisher = publisher
+        self.stages = stages
         self.consumer = consumer
         self.health = health
         self.logger = logger
@@ -55,7 +49,7 @@ final class Pipeline: Sendable {
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask {
-                for await reason in self.processor.gate.changes { self.kometPauseChanged(reason) }
+                for await reason in self.stages.processor.gate.changes { self.kometPauseChanged(reason) }
             }
             group.addTask {
                 while (try? await Task.sleep(for: self.configuration.storeRefreshInterval)) != nil {
@@ -74,14 +68,14 @@ final class Pipeline: Sendable {
     public func finish() {
         scheduler.withLock { $0.stop() }
         startContinuation.finish()
-        processor.gate.finishChanges()
+        stages.processor.gate.finishChanges()
     }
 
     // MARK: - Poll-thread entry points
 
     /// A record arrived. Decodes and maps it (cheap, pure), then queues it behind earlier events of its key.
     public func receive(_ message: KafkaMessage) {
-        let job = preparer.prepare(message)
+        let job = stages.preparer.prepare(message)
         perform(scheduler.withLock { $0.receive(job) })
     }
 
@@ -122,11 +116,11 @@ final class Pipeline: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         var finished = false
-        if let needed = await publisher.outcomeNeeded(job.position) {
+        if let needed = await stages.publisher.outcomeNeeded(job.position) {
             if !needed {
                 finished = true
-            } else if let result = await processor.process(job) {
-                finished = await publisher.publish(result, of: job, duration: clock.now - started)
+            } else if let result = await stages.processor.process(job) {
+                finished = await stages.publisher.publish(result, of: job, duration: clock.now - started)
             }
         }
         perform(scheduler.withLock { $0.complete(job, finished: finished) })

@@ -11,32 +11,14 @@ public enum AmbiguousPolicy: String, Sendable, CaseIterable {
 /// Settings of the event pipeline.
 public struct PipelineConfiguration: Sendable {
     /// Events processed at once. Events of one key never run concurrently.
-    public var maxInFlight: Int
+    public var maxInFlight: Int = 32
     /// Buffered (received, unfinished) events above which every assigned partition is paused; they resume at half.
-    public var maxBuffered: Int
+    public var maxBuffered: Int = 2_000
     /// How long a revoke or a shutdown waits for in-flight events before giving up on them.
-    public var drainTimeout: Duration
-    /// How often every assigned partition's position is stored again (see `Pipeline.storePositionsAgain`).
-    public var storeRefreshInterval: Duration
-    public var ambiguousPolicy: AmbiguousPolicy
-    public var successTopic: String
-    public var deadLetterTopic: String
-
-    public init(
-        maxInFlight: Int = 32,
-        maxBuffered: Int = 2_000,
-        drainTimeout: Duration = .seconds(30),
-        storeRefreshInterval: Duration = .seconds(5),
-        ambiguousPolicy: AmbiguousPolicy = .reconcile,
-        successTopic: String = "contacts.komet.succeeded",
-        deadLetterTopic: String = "contacts.komet.dlq"
-    ) {
-        self.maxInFlight = maxInFlight
-        self.maxBuffered = maxBuffered
-        self.drainTimeout = drainTimeout
-        self.storeRefreshInterval = storeRefreshInterval
-        self.ambiguousPolicy = ambiguousPolicy
-        self.successTopic = successTopic
-        self.deadLetterTopic = deadLetterTopic
-    }
+    public var drainTimeout: Duration = .seconds(30)
+    /// How often every assigned partition's position is stored again, so a store librdkafka refused between two
+    /// assignments cannot hold the committed offset back (see `PipelineScheduler.positionsToStoreAgain`).
+    public var storeRefreshInterval: Duration = .seconds(5)
+    /// What to do with a key whose earlier call may or may not have created the contact.
+    public var ambiguousPolicy: AmbiguousPolicy = .reconcile
 }

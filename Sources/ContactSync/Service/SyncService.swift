@@ -51,21 +51,22 @@ public final class SyncService: Service {
             "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
         let pipeline = Pipeline(
             configuration: configuration.pipeline,
-            preparer: EventPreparer(
-                decoder: ContactEventDecoder(maxPayloadBytes: configuration.maxPayloadBytes),
-                mapper: ContactMapper(configuration: configuration.mapping),
-                keyStrategy: DedupeKeyStrategy(order: configuration.dedupeKeyOrder)),
-            processor: EventProcessor(
-                keys: stores.keys, komet: komet, retry: configuration.retry,
-                ambiguousPolicy: configuration.pipeline.ambiguousPolicy, owner: owner, logger: logger),
-            publisher: OutcomePublisher(
-                recorder: OutcomeRecorder(
-                    successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,
-                    token: token, logPersonalData: configuration.logPersonalData, health: health),
-                ledger: stores.ledger,
-                sink: producer,
-                lookup: KafkaOutcomeLookup(reader: reader, deadLetterTopic: configuration.deadLetterTopic),
-                logger: logger),
+            stages: EventStages(
+                preparer: EventPreparer(
+                    decoder: ContactEventDecoder(maxPayloadBytes: configuration.maxPayloadBytes),
+                    mapper: ContactMapper(configuration: configuration.mapping),
+                    keyStrategy: DedupeKeyStrategy(order: configuration.dedupeKeyOrder)),
+                processor: EventProcessor(
+                    keys: stores.keys, komet: komet, retry: configuration.retry,
+                    ambiguousPolicy: configuration.pipeline.ambiguousPolicy, owner: owner, logger: logger),
+                publisher: OutcomePublisher(
+                    recorder: OutcomeRecorder(
+                        successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,
+                        token: token, logPersonalData: configuration.logPersonalData, health: health),
+                    ledger: stores.ledger,
+                    sink: producer,
+                    lookup: KafkaOutcomeLookup(reader: reader, deadLetterTopic: configuration.deadLetterTopic),
+                    logger: logger)),
             consumer: consumer,
             health: health,
             logger: logger

@@ -9,10 +9,5 @@ public struct DedupeStoreError: Error, Sendable, Equatable, CustomStringConverti
     public var code: Code
     public var key: String
 
-    public init(code: Code, key: String) {
-        self.code = code
-        self.key = key
-    }
-
     public var description: String { "dedupe store: \(code.rawValue) (key \(key))" }
 }
