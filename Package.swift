@@ -117,8 +117,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "ContactSyncTests", dependencies: ["ContactSync", "Kafka", "KometClient"]),
-        .testTarget(name: "EndToEndTests", dependencies: []),
+        .testTarget(
+            name: "ContactSyncTests",
+            dependencies: ["ContactSync", "Kafka", "KometClient", "SyncTestSupport"]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["SyncTestSupport"]),
+        // Test helpers for several test targets: the bad-input corpus, the mutators and the seeded generator. Foundation
+        // only, so that EndToEndTests still runs the built executables from outside.
+        .target(name: "SyncTestSupport", path: "Tests/SyncTestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,24 +1,6 @@
 import Foundation
 import Kafka
-
-/// SplitMix64: seeded and reproducible, so a fuzz failure can be replayed from its printed seed.
-struct BadInputRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
-
-    mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
-}
+import SyncTestSupport
 
 /// A JSON document as building blocks, so that a mutation can produce any text, valid or not.
 indirect enum FuzzJSON {
@@ -104,9 +86,9 @@ struct FuzzRecord {
 /// Makes valid contact events and mutates them: byte flips, truncation, random bytes, member deletion and
 /// duplication, type swaps, huge numbers, deep nesting and unicode oddities.
 struct BadInputMutator {
-    var random: BadInputRandom
+    var random: SeededGenerator
 
-    init(seed: UInt64) { random = BadInputRandom(seed: seed) }
+    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
 
     // MARK: valid events
 

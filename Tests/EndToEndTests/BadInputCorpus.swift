@@ -1,4 +1,5 @@
 import Foundation
+import SyncTestSupport
 
 /// One input record of the bad-input run and what must become of it.
 struct BadInputRecord {
