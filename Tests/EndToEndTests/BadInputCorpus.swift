@@ -19,11 +19,20 @@ struct BadInputRecord {
     var expectation: Expectation
 }
 
-/// The end-to-end bad-input corpus (a smaller table than the unit corpus, which this target cannot share) and a
-/// seeded mutator. The worker runs with ``workerSettings``: a customer id map (1...1000, and 1001, which the simulator
-/// does not know), a registered 201-character type mapped from the title "Overlong Role", and a key order without
-/// `requestHash`, so that `unknown_customer`, `komet_rejected`, `type_too_long` and `missing_key` come from input.
-/// `unregistered_contact_type` cannot: the worker refuses, at start-up, a title map to an unregistered type.
+extension BadInputRecord {
+    /// The seeded mutant number `index`: any one outcome.
+    init(mutant: FuzzRecord, index: Int) {
+        self.init(
+            name: "mutant-\(index) [\(mutant.mutations.joined(separator: "; "))]", key: mutant.key, value: mutant.value,
+            headers: mutant.headers.map { ($0.key, $0.value) }, expectation: .anyOutcome)
+    }
+}
+
+/// The end-to-end bad-input corpus (a smaller table than the unit corpus, which this target cannot share). The
+/// worker runs with ``workerSettings``: a customer id map (1...1000, and 1001, which the simulator does not know), a
+/// registered 201-character type mapped from the title "Overlong Role", and a key order without `requestHash`, so that
+/// `unknown_customer`, `komet_rejected`, `type_too_long` and `missing_key` come from input. `unregistered_contact_type`
+/// cannot: the worker refuses, at start-up, a title map to an unregistered type.
 enum BadInputCorpus {
     static let overlongType = String(repeating: "T", count: 201)
 
@@ -183,102 +192,4 @@ enum BadInputCorpus {
         add("binary-key-bad-json", "invalid_json", bytes("{\"Contact\":"), key: [0xFF, 0x00, 0xFE, 0x80])
         return cases
     }()
-
-    // MARK: seeded mutants
-
-    /// `count` mutants of valid events: member deletion and duplication, type swaps, huge numbers, deep nesting,
-    /// unicode oddities, envelope damage, then (half of them) byte flips, truncation, insertion and deletion.
-    static func mutants(count: Int, seed: UInt64) -> [BadInputRecord] {
-        var random = SeededGenerator(seed: seed)
-        func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &random)] }
-        func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &random) < p }
-        let odd = [
-            "null", "true", "0", "-1", "1.5", "1e400", "-0", "9223372036854775808", "99999999999999999999", "[]",
-            "{}", #""""#, #""17""#, #"" none""#, #""\ud800""#, #""\u0000""#,
-            #""a\#(String(repeating: "\u{0301}", count: 60))""#,
-            #""\#u{202E}x""#, #""👨‍👩‍👧""#, #""\#u{FEFF}""#,
-            String(repeating: "[", count: 520) + String(repeating: "]", count: 520),
-            #""\#(String(repeating: "é", count: 51))""#, #""\#(String(repeating: "b", count: 201))""#,
-        ]
-        var records: [BadInputRecord] = []
-        for index in 0..<count {
-            var members: [(String, String)] = [
-                ("FirstName", #""\#(pick(["Ann", "Zoë", "李", "O'Brien"]))""#), ("LastName", #""Fz\#(index)""#),
-                ("Email", #""f\#(index)@example.com""#),
-                (
-                    "Title",
-                    #""\#(pick(["Buyer", "Owner", "Buyer", "Owner", "Buyer", "Owner", "Buyer", "Owner", "", "Overlong Role"]))""#
-                ),
-                (
-                    "PhoneNumbers",
-                    #"[{"Number":"555-0100 x12","Type":\#(pick([1, 2, 3, 6]))},{"Number":" none","Type":2}]"#
-                ),
-            ]
-            var top: [(String, String)] = [("CustomerID", String(Int.random(in: 1...1_001, using: &random)))]
-            if chance(0.5) { top.append(("IsPrimary", chance(0.5) ? "true" : "false")) }
-            var applied: [String] = []
-            for _ in 0..<Int.random(in: 0...2, using: &random) {
-                let inContact = chance(0.7)
-                var list = inContact ? members : top
-                guard !list.isEmpty else { continue }
-                let at = Int.random(in: 0..<list.count, using: &random)
-                switch Int.random(in: 0..<4, using: &random) {
-                case 0:
-                    applied.append("delete \(list[at].0)")
-                    list.remove(at: at)
-                case 1:
-                    applied.append("duplicate \(list[at].0)")
-                    list.append((list[at].0, chance(0.5) ? list[at].1 : pick(odd)))
-                case 2:
-                    applied.append("rename \(list[at].0)")
-                    list[at].0 = pick([list[at].0.lowercased(), list[at].0.uppercased(), list[at].0 + " "])
-                default:
-                    let value = pick(odd)
-                    applied.append("replace \(list[at].0) with \(value.prefix(12))")
-                    list[at].1 = value
-                }
-                if inContact { members = list } else { top = list }
-            }
-            func object(_ list: [(String, String)]) -> String {
-                "{" + list.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
-            }
-            var text = object([("Contact", object(members))] + top)
-            var headers: [(String, [UInt8]?)] = []
-            switch Int.random(in: 0..<5, using: &random) {
-            case 0:
-                text = #"{"specversion":"1.0","id":"fz-ce-\#(index)","source":"/rpm","data":\#(text)}"#
-            case 1:
-                headers = [("ce_specversion", Array("1.0".utf8)), ("ce_id", Array("fz-ce-\(index)".utf8))]
-                if chance(0.2) { headers[Int.random(in: 0...1, using: &random)].1 = pick([nil, [0xFF], []]) }
-            default: break
-            }
-            var value = Array(text.utf8)
-            if chance(0.5) && !value.isEmpty {
-                let at = Int.random(in: 0..<value.count, using: &random)
-                switch Int.random(in: 0..<4, using: &random) {
-                case 0:
-                    value[at] ^= UInt8(1) << UInt8.random(in: 0...7, using: &random)
-                    applied.append("flip \(at)")
-                case 1:
-                    value = Array(value.prefix(at))
-                    applied.append("truncate \(at)")
-                case 2:
-                    let inserted = (0..<Int.random(in: 1...6, using: &random)).map { _ in
-                        UInt8.random(in: 0...255, using: &random)
-                    }
-                    value.insert(contentsOf: inserted, at: at)
-                    applied.append("insert \(at)")
-                default:
-                    value.removeSubrange(at..<min(value.count, at + Int.random(in: 1...12, using: &random)))
-                    applied.append("delete \(at)")
-                }
-            }
-            let key: [UInt8]? = chance(0.03) ? nil : Array("fz-\(index)".utf8)
-            records.append(
-                BadInputRecord(
-                    name: "mutant-\(index) [\(applied.joined(separator: "; "))]", key: key, value: value,
-                    headers: headers, expectation: .anyOutcome))
-        }
-        return records
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SyncTestSupport
 import Testing
 
 /// Issue 3 end to end: the bad-input corpus and 10,000 seeded mutants, interleaved with valid control events, through
@@ -31,9 +32,10 @@ extension PipelineEndToEndTests {
                 plan.append(BadInputCorpus.control(index))
                 plan.append(badCase)
             }
-            for (index, mutant) in BadInputCorpus.mutants(count: Self.mutantCount, seed: Self.seed).enumerated() {
+            var mutator = BadInputMutator(seed: Self.seed)
+            for index in 0..<Self.mutantCount {
                 if index % 1_000 == 0 { plan.append(BadInputCorpus.control(10_000 + index)) }
-                plan.append(mutant)
+                plan.append(BadInputRecord(mutant: mutator.memberListMutant(index), index: index))
             }
             let positions = try await kafka.produce(
                 topic: E2ESystem.inputTopic, records: plan.map { ($0.key, $0.value, $0.headers) })
