@@ -1,5 +1,24 @@
+import ContactSync
 import Kafka
 import SyncTestSupport
+
+/// The corpus configuration (see ``BadInputCorpus``) in ContactSync's types: the mapping and key order every case is
+/// decided under, and the decoder.
+extension BadInputCorpus {
+    static let mapping = MappingConfiguration(
+        contactTypeByTitle: ["Ghost Writer": "Phantom", "Overlong Role": overlongType],
+        customerIDMap: Dictionary(uniqueKeysWithValues: (Int64(1)...1_000).map { ($0, $0) })
+    )
+    static let keyStrategy = DedupeKeyStrategy(order: [.messageKey, .cloudEventID])
+    static let decoder = ContactEventDecoder()
+}
+
+extension BadInputCase {
+    /// The expected reason as a ``BadEventReason`` (every case in ``BadInputCorpus/unitCases`` has one).
+    var expected: BadEventReason { BadEventReason(rawValue: reason)! }
+
+    var kafkaHeaders: [KafkaHeader] { headers.map(KafkaHeader.init) }
+}
 
 extension FuzzRecord {
     var kafkaHeaders: [KafkaHeader] { headers.map(KafkaHeader.init) }
