@@ -114,7 +114,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "KometClientTests",
@@ -122,10 +123,18 @@ let package = Package(
                 "KometClient", "KometSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ],
+            swiftSettings: strict
         ),
-        .testTarget(name: "ContactSyncTests", dependencies: ["ContactSync", "Kafka", "KometClient"]),
-        .testTarget(name: "EndToEndTests", dependencies: []),
+        .testTarget(
+            name: "ContactSyncTests",
+            dependencies: ["ContactSync", "Kafka", "KometClient", "SyncTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["SyncTestSupport"], swiftSettings: strict),
+        // Test helpers for several test targets: the bad-input corpus, the mutators and the seeded generator. Foundation
+        // only, so that EndToEndTests still runs the built executables from outside.
+        .target(name: "SyncTestSupport", path: "Tests/SyncTestSupport", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import SyncTestSupport
 import Testing
 
 @testable import ContactSync
@@ -8,7 +9,7 @@ import Testing
 struct BadInputCorpusTests {
     @Test("the corpus has at least 45 cases with unique names and covers every reason input can trigger")
     func coverage() {
-        let cases = BadInputCorpus.cases
+        let cases = BadInputCorpus.unitCases
         #expect(cases.count >= 45)
         #expect(Set(cases.map(\.name)).count == cases.count, "case names must be unique")
         let covered = Set(cases.map(\.expected))
@@ -17,9 +18,9 @@ struct BadInputCorpusTests {
         #expect(cases.contains { ($0.value?.count ?? 0) >= 2 << 20 }, "the corpus holds a 2 MiB payload")
     }
 
-    @Test("each case fails decode, map or keying with its expected reason", arguments: BadInputCorpus.cases)
+    @Test("each case fails decode, map or keying with its expected reason", arguments: BadInputCorpus.unitCases)
     func expectedReason(_ badCase: BadInputCase) {
-        let result = BadInputPipeline.prepare(key: badCase.key, value: badCase.value, headers: badCase.headers)
+        let result = BadInputPipeline.prepare(key: badCase.key, value: badCase.value, headers: badCase.kafkaHeaders)
         switch result {
         case .success(let key):
             Issue.record("\(badCase.name) was accepted (dedupe key \(key)); expected \(badCase.expected.rawValue)")
@@ -46,12 +47,12 @@ struct BadInputCorpusTests {
                     partition: partition, offset: offset, key: key, value: value, headers: headers))
             return "\(partition)@\(offset)"
         }
-        for (index, badCase) in BadInputCorpus.cases.filter({ !$0.needsCorpusConfiguration }).enumerated() {
+        for (index, badCase) in BadInputCorpus.unitCases.filter({ !$0.needsCorpusConfiguration }).enumerated() {
             let partition = Int32(index % 4)
             let control = BadInputCorpus.control(index)
             controls.insert(append(partition: partition, key: control.key, value: control.value, headers: []))
             let position = append(
-                partition: partition, key: badCase.key, value: badCase.value, headers: badCase.headers)
+                partition: partition, key: badCase.key, value: badCase.value, headers: badCase.kafkaHeaders)
             expected[position] = badCase
         }
         let defaultMapper = ContactMapper(configuration: MappingConfiguration())
@@ -83,7 +84,7 @@ struct BadInputCorpusTests {
         }
         let acceptedBadCases = expected.values.filter {
             let decision = BadInputPipeline.prepare(
-                key: $0.key, value: $0.value, headers: $0.headers, mapper: defaultMapper,
+                key: $0.key, value: $0.value, headers: $0.kafkaHeaders, mapper: defaultMapper,
                 keyStrategy: DedupeKeyStrategy())
             return (try? decision.get()) != nil
         }.count

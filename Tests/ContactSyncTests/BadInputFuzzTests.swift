@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import SyncTestSupport
 import Testing
 
 @testable import ContactSync
@@ -31,12 +32,12 @@ struct BadInputFuzzTests {
             records[position] = record
             // The same decision Pipeline.prepare makes; must not crash either.
             prepared[position] = BadInputPipeline.prepare(
-                key: record.key, value: record.value, headers: record.headers, mapper: defaultMapper,
+                key: record.key, value: record.value, headers: record.kafkaHeaders, mapper: defaultMapper,
                 keyStrategy: DedupeKeyStrategy())
             messages.append(
                 BadInputPipeline.message(
                     partition: partition, offset: offset, key: record.key, value: record.value,
-                    headers: record.headers))
+                    headers: record.kafkaHeaders))
         }
 
         let harness = try await BadInputPipeline.run(

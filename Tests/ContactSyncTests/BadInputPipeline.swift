@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import SyncTestSupport
 import Testing
 
 @testable import ContactSync

@@ -1,4 +1,5 @@
 import Foundation
+import SyncTestSupport
 import Testing
 
 /// Issue 3 end to end: the bad-input corpus and 10,000 seeded mutants, interleaved with valid control events, through
@@ -26,17 +27,20 @@ extension PipelineEndToEndTests {
                 bootstrapServers: system.bootstrapServers, directory: system.directory)
 
             // A control before every corpus case, then the mutants with a control every 1,000.
+            let corpus = BadInputCorpus.endToEndCases
             var plan: [BadInputRecord] = []
-            for (index, badCase) in BadInputCorpus.cases.enumerated() {
-                plan.append(BadInputCorpus.control(index))
-                plan.append(badCase)
+            for (index, badCase) in corpus.enumerated() {
+                plan.append(BadInputRecord(control: index))
+                plan.append(BadInputRecord(badCase))
             }
-            for (index, mutant) in BadInputCorpus.mutants(count: Self.mutantCount, seed: Self.seed).enumerated() {
-                if index % 1_000 == 0 { plan.append(BadInputCorpus.control(10_000 + index)) }
-                plan.append(mutant)
+            var mutator = BadInputMutator(seed: Self.seed)
+            for index in 0..<Self.mutantCount {
+                if index % 1_000 == 0 { plan.append(BadInputRecord(control: 10_000 + index)) }
+                plan.append(BadInputRecord(mutant: mutator.memberListMutant(index), index: index))
             }
             let positions = try await kafka.produce(
-                topic: E2ESystem.inputTopic, records: plan.map { ($0.key, $0.value, $0.headers) })
+                topic: E2ESystem.inputTopic,
+                records: plan.map { ($0.key, $0.value, $0.headers.map { ($0.key, $0.value) }) })
             var planByPosition: [RecordPosition: BadInputRecord] = [:]
             for (position, record) in zip(positions, plan) { planByPosition[position] = record }
             #expect(planByPosition.count == plan.count, "two records were reported at one position")
@@ -145,14 +149,14 @@ extension PipelineEndToEndTests {
             let dlq = counts.filter { $0.key.hasPrefix("dlq ") }.values.reduce(0, +)
             let seconds = PipelineEndToEndTests.seconds(clock.now - start)
             print(
-                "e2e bad-input: \(plan.count) events (\(BadInputCorpus.cases.count) corpus, \(Self.mutantCount) mutants), "
+                "e2e bad-input: \(plan.count) events (\(corpus.count) corpus, \(Self.mutantCount) mutants), "
                     + "outcomes: "
                     + counts.sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }.joined(
                         separator: ", "))
             print(
                 [
                     "fault-table", "bad-input corpus+fuzz", "\(plan.count)",
-                    "\(BadInputCorpus.cases.count) corpus cases + \(Self.mutantCount) seeded mutants (seed \(Self.seed))",
+                    "\(corpus.count) corpus cases + \(Self.mutantCount) seeded mutants (seed \(Self.seed))",
                     "\(created)/\(counts["success duplicate"] ?? 0)/\(counts["success reconciled"] ?? 0)/\(dlq)", "0",
                     seconds,
                 ].joined(separator: " | "))

@@ -1,4 +1,5 @@
 import Foundation
+import SyncTestSupport
 
 /// A seeded set of input events: unique events (valid and bad ones), plus duplicates of valid events (same key,
 /// same value) placed after their original.

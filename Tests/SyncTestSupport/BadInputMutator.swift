@@ -1,116 +1,21 @@
 import Foundation
-import Kafka
-
-/// SplitMix64: seeded and reproducible, so a fuzz failure can be replayed from its printed seed.
-struct BadInputRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
-
-    mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
-}
-
-/// A JSON document as building blocks, so that a mutation can produce any text, valid or not.
-indirect enum FuzzJSON {
-    /// Literal text written as it is: numbers, `true`, `null`, or something broken.
-    case raw(String)
-    /// A string, escaped when written.
-    case string(String)
-    case array([FuzzJSON])
-    case object([(String, FuzzJSON)])
-
-    var text: String {
-        switch self {
-        case .raw(let text): return text
-        case .string(let value): return Self.quoted(value)
-        case .array(let items): return "[" + items.map(\.text).joined(separator: ",") + "]"
-        case .object(let members):
-            return "{" + members.map { Self.quoted($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
-        }
-    }
-
-    static func quoted(_ value: String) -> String {
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
-
-    /// The number of nodes, this one included.
-    var count: Int {
-        switch self {
-        case .raw, .string: return 1
-        case .array(let items): return 1 + items.reduce(0) { $0 + $1.count }
-        case .object(let members): return 1 + members.reduce(0) { $0 + $1.1.count }
-        }
-    }
-
-    /// Replaces the node at pre-order `index` with `transform(node)`.
-    func replacing(at index: Int, _ transform: (FuzzJSON) -> FuzzJSON) -> FuzzJSON {
-        var remaining = index
-        return replacing(&remaining, transform)
-    }
-
-    private func replacing(_ remaining: inout Int, _ transform: (FuzzJSON) -> FuzzJSON) -> FuzzJSON {
-        if remaining == 0 {
-            remaining = -1
-            return transform(self)
-        }
-        remaining -= 1
-        switch self {
-        case .raw, .string: return self
-        case .array(let items):
-            var result: [FuzzJSON] = []
-            for item in items { result.append(remaining >= 0 ? item.replacing(&remaining, transform) : item) }
-            return .array(result)
-        case .object(let members):
-            var result: [(String, FuzzJSON)] = []
-            for member in members {
-                result.append((member.0, remaining >= 0 ? member.1.replacing(&remaining, transform) : member.1))
-            }
-            return .object(result)
-        }
-    }
-}
-
-/// One fuzz input record.
-struct FuzzRecord {
-    var key: [UInt8]?
-    var value: [UInt8]
-    var headers: [KafkaHeader]
-    /// The mutations applied, for failure messages.
-    var mutations: [String]
-}
 
 /// Makes valid contact events and mutates them: byte flips, truncation, random bytes, member deletion and
 /// duplication, type swaps, huge numbers, deep nesting and unicode oddities.
-struct BadInputMutator {
-    var random: BadInputRandom
+///
+/// Two kinds of mutant, each a reproducible stream for one seed: ``mutant(_:)`` (a ``FuzzJSON`` tree, ContactSyncTests'
+/// fuzz run) and ``memberListMutant(_:)`` (the end-to-end run's). Keep each stream as it is: the fuzz figures that the
+/// two runs print for their fixed seed are compared from one change to the next.
+public struct BadInputMutator: Sendable {
+    /// The seeded generator every choice is drawn from.
+    public var random: SeededGenerator
 
-    init(seed: UInt64) { random = BadInputRandom(seed: seed) }
+    public init(seed: UInt64) { random = SeededGenerator(seed: seed) }
 
     // MARK: valid events
 
-    mutating func validPayload() -> FuzzJSON {
+    /// A valid bare contact event under the default mapping.
+    public mutating func validPayload() -> FuzzJSON {
         let first = random.pick(["Ann", "Joe", "Zoë", "Łukasz", "Maria José", "李", "O'Brien"])
         let last = random.pick(["Lee", "Smith", "van der Berg", "Müller", "Nguyễn"])
         var contact: [(String, FuzzJSON)] = [("FirstName", .string(first)), ("LastName", .string(last))]
@@ -138,9 +43,12 @@ struct BadInputMutator {
 
     // MARK: mutants
 
-    mutating func mutant(_ index: Int) -> FuzzRecord {
+    /// The next tree mutant: a valid event, up to two structural mutations, an envelope (bare, structured, binary or
+    /// base64) that may be damaged, then, for half of them, one or two byte mutations. `index` makes the key and the
+    /// CloudEvent id unique.
+    public mutating func mutant(_ index: Int) -> FuzzRecord {
         var document = validPayload()
-        var headers: [KafkaHeader] = []
+        var headers: [BadInputHeader] = []
         var mutations: [String] = []
         let envelope = random.pick(["bare", "bare", "structured", "binary", "base64"])
         mutations.append(envelope)
@@ -163,8 +71,9 @@ struct BadInputMutator {
             ])
         case "binary":
             headers = [
-                KafkaHeader(key: "ce_specversion", string: "1.0"), KafkaHeader(key: "ce_id", string: "ce-\(index)"),
-                KafkaHeader(key: "content-type", string: "application/json"),
+                BadInputHeader(key: "ce_specversion", string: "1.0"),
+                BadInputHeader(key: "ce_id", string: "ce-\(index)"),
+                BadInputHeader(key: "content-type", string: "application/json"),
             ]
         default: break
         }
@@ -289,8 +198,8 @@ struct BadInputMutator {
         ])
     }
 
-    private mutating func headerOrEnvelopeMutation(_ document: FuzzJSON, headers: [KafkaHeader]) -> (
-        String, (document: FuzzJSON, headers: [KafkaHeader])
+    private mutating func headerOrEnvelopeMutation(_ document: FuzzJSON, headers: [BadInputHeader]) -> (
+        String, (document: FuzzJSON, headers: [BadInputHeader])
     ) {
         var headers = headers
         switch Int.random(in: 0..<5, using: &random) {
@@ -299,16 +208,16 @@ struct BadInputMutator {
             return ("drop-ce_id", (document, headers))
         case 1:
             headers.removeAll { $0.key == "ce_specversion" }
-            headers.append(KafkaHeader(key: "ce_specversion", string: random.pick(["0.3", "", "1.0.0"])))
+            headers.append(BadInputHeader(key: "ce_specversion", string: random.pick(["0.3", "", "1.0.0"])))
             return ("bad-specversion", (document, headers))
         case 2:
             headers.append(
-                KafkaHeader(
+                BadInputHeader(
                     key: "content-type",
                     string: random.pick(["application/xml", "text/plain", "application/cloudevents+json", "x"])))
             return ("content-type", (document, headers))
         case 3:
-            headers.append(KafkaHeader(key: "ce_id", value: [0xFF, 0xFE]))
+            headers.append(BadInputHeader(key: "ce_id", value: [0xFF, 0xFE]))
             return ("binary-header", (document, headers))
         default:
             let mutated = document.replacing(at: 0) { node in
