@@ -24,30 +24,24 @@ public struct KometToken: Sendable, Hashable, CustomStringConvertible, CustomDeb
             let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if !trimmed.isEmpty { return KometToken(trimmed) }
         }
-        guard let file else {
-            throw KometTokenError(
-                code: "token_missing",
-                message:
-                    "no Komet token: environment variable \(variable) is unset or empty and no token file is configured"
+        func failure(_ code: KometTokenError.Code, _ reason: String) -> KometTokenError {
+            KometTokenError(
+                code: code,
+                message: "no Komet token: environment variable \(variable) is unset or empty and \(reason)"
             )
+        }
+        guard let file else {
+            throw failure(.tokenMissing, "no token file is configured")
         }
         let contents: String
         do {
             contents = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw KometTokenError(
-                code: "token_file_unreadable",
-                message:
-                    "no Komet token: environment variable \(variable) is unset or empty and the token file \(file) cannot be read"
-            )
+            throw failure(.tokenFileUnreadable, "the token file \(file) cannot be read")
         }
         let trimmed = contents.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
-            throw KometTokenError(
-                code: "token_empty",
-                message:
-                    "no Komet token: environment variable \(variable) is unset or empty and the token file \(file) is empty"
-            )
+            throw failure(.tokenEmpty, "the token file \(file) is empty")
         }
         return KometToken(trimmed)
     }

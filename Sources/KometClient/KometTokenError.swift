@@ -1,14 +1,9 @@
 /// Why `KometToken.load` found no token. The message names the variable or file, never a value.
 public struct KometTokenError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A stable code: `token_missing`, `token_file_unreadable` or `token_empty`.
-    public var code: String
+    /// A stable code (see ``Code``); its text (`token_missing`, …) is what the error's description shows.
+    public var code: Code
+    /// What is missing, naming the variable or file.
     public var message: String
-
-    /// An error with a stable code and a message naming the variable or file.
-    public init(code: String, message: String) {
-        self.code = code
-        self.message = message
-    }
 
     public var description: String { "KometTokenError(\(code)): \(message)" }
 }

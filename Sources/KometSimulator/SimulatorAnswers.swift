@@ -25,43 +25,24 @@ enum SimulatorAnswers {
         var contacts: [ListedContact]
     }
 
+    /// One contact of a `customer.contact.list` answer: the contact's fields, with `id` as a string.
     struct ListedContact: Encodable {
-        var id: String
-        var name: String?
-        var type: String?
-        var phone: String?
-        var ext: String?
-        var mobile: String?
-        var fax: String?
-        var email: String?
-        var description: String?
-        var instantMessaging: String?
-        var emailPOD: Bool?
+        var contact: KometContact
 
-        init(_ contact: KometContact) {
-            id = String(contact.id)
-            name = contact.name
-            type = contact.type
-            phone = contact.phone
-            ext = contact.ext
-            mobile = contact.mobile
-            fax = contact.fax
-            email = contact.email
-            description = contact.description
-            instantMessaging = contact.instantMessaging
-            emailPOD = contact.emailPOD
+        func encode(to encoder: any Encoder) throws {
+            try contact.encode(to: encoder)
+            // Written after the contact's own fields, so the string replaces the numeric `id`.
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(String(contact.id), forKey: .id)
         }
+
+        private enum Keys: String, CodingKey { case id }
     }
 
     /// One contact of `GET /admin/contacts`: the contact's fields (numeric id) plus its customer's id.
     struct AdminContact: Encodable {
         var customerId: Int64
         var contact: KometContact
-
-        init(customerId: Int64, contact: KometContact) {
-            self.customerId = customerId
-            self.contact = contact
-        }
 
         func encode(to encoder: any Encoder) throws {
             try contact.encode(to: encoder)

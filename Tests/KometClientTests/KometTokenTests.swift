@@ -51,14 +51,14 @@ struct KometTokenTests {
         let error = try #require(throws: KometTokenError.self) {
             try KometToken.load(environment: [:], variable: "KOMET_TOKEN", file: nil)
         }
-        #expect(error.code == "token_missing")
+        #expect(error.code == .tokenMissing)
         #expect(error.message.contains("KOMET_TOKEN"))
 
         let path = "/nonexistent/komet-token"
         let unreadable = try #require(throws: KometTokenError.self) {
             try KometToken.load(environment: [:], file: path)
         }
-        #expect(unreadable.code == "token_file_unreadable")
+        #expect(unreadable.code == .tokenFileUnreadable)
         #expect(unreadable.message.contains(path))
     }
 
@@ -71,6 +71,29 @@ struct KometTokenTests {
         let error = try #require(throws: KometTokenError.self) {
             try KometToken.load(environment: [:], file: path)
         }
-        #expect(error.code == "token_empty")
+        #expect(error.code == .tokenEmpty)
+    }
+
+    @Test(
+        "every token error code keeps its stable text",
+        arguments: [
+            (KometTokenError.Code.tokenMissing, "token_missing"), (.tokenFileUnreadable, "token_file_unreadable"),
+            (.tokenEmpty, "token_empty"),
+        ]
+    )
+    func stableCodeText(code: KometTokenError.Code, text: String) {
+        #expect(code.text == text)
+        #expect(code.description == text)
+    }
+
+    @Test("a token error's description shows the code's text and the message")
+    func errorDescription() throws {
+        let error = try #require(throws: KometTokenError.self) {
+            try KometToken.load(environment: [:], variable: "KOMET_TOKEN", file: nil)
+        }
+        #expect(
+            error.description
+                == "KometTokenError(token_missing): no Komet token: environment variable KOMET_TOKEN is unset or empty "
+                + "and no token file is configured")
     }
 }

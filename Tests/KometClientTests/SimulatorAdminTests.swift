@@ -57,6 +57,29 @@ struct SimulatorAdminTests {
         }
     }
 
+    @Test("the list answer is shaped like Komet's: status \"1\", ids as strings, absent fields left out")
+    func listAnswerShape() async throws {
+        let simulator = KometSimulator(
+            configuration: KometSimulatorConfiguration(token: testToken, customers: [17]),
+            logger: testLogger
+        )
+        try await withRunningServer({ try await simulator.run(host: "127.0.0.1", port: 0, onListening: $0) }) { port in
+            let base = "http://127.0.0.1:\(port)"
+            try await withClient(baseURL: base + "/api") { client in
+                _ = try await client.addContact(sampleRequest, logger: testLogger)
+            }
+            let token = testToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? testToken
+            let (status, answer) = try await call(
+                "GET", base + "/api/customer.contact.list?authenticationToken=\(token)&customerId=17")
+            #expect(status == 200)
+            #expect(
+                answer
+                    == #"{"contacts":[{"description":"nothing special","email":"joe@example.com","emailPOD":false,"#
+                    + #""ext":"345","id":"1001","name":"Joe Smith","phone":"594-123-0982","type":"Buyer"}],"#
+                    + #""message":"Contacts retrieved","status":"1"}"#)
+        }
+    }
+
     @Test("API refusals the client never provokes: missing name, invalid JSON, body over 64 KB, missing customerId")
     func apiRefusals() async throws {
         let simulator = KometSimulator(

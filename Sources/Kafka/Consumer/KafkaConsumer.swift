@@ -50,18 +50,10 @@ public final class KafkaConsumer: Sendable {
             let context = Unmanaged<RdKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
             KafkaConsumer.rebalance(rk: rk, err: err, partitions: partitions, context: context)
         }
-        let client = try RdKafkaClient(
-            type: RD_KAFKA_CONSUMER,
-            conf: conf,
-            logger: logger,
-            destroyFlags: RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE
-        )
-        rd_kafka_poll_set_consumer(client.rk)
+        let client = try RdKafkaClient.consumer(conf: conf, logger: logger)
         self.client = client
         self.topics = topics
-        var logger = logger
-        logger[metadataKey: KafkaLogKey.client] = "\(client.name)"
-        self.logger = logger
+        self.logger = client.logger(from: logger)
     }
 
     /// Subscribes and runs the poll loop on a dedicated thread until the calling task is cancelled or `stop()` is

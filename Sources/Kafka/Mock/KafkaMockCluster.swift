@@ -54,12 +54,8 @@ public final class KafkaMockCluster: Sendable {
 
     /// Delays every response of a broker by `rtt` (milliseconds precision).
     public func setBrokerRoundTripTime(_ brokerID: Int32, _ rtt: Duration) throws {
-        let components = rtt.components
-        let milliseconds = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
         try check(
-            rd_kafka_mock_broker_set_rtt(cluster.raw, brokerID, Int32(clamping: max(milliseconds, 0))),
-            "broker \(brokerID) rtt"
-        )
+            rd_kafka_mock_broker_set_rtt(cluster.raw, brokerID, rtt.clampedMilliseconds), "broker \(brokerID) rtt")
     }
 
     /// Next `errors.count` requests of this Kafka API key (e.g. 0 = Produce, 8 = OffsetCommit) fail with these

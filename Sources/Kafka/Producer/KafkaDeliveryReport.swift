@@ -1,12 +1,6 @@
-/// Where a produced record landed.
+/// Where a produced record landed. Only `KafkaProducer.send` makes one (with the internal memberwise initializer).
 public struct KafkaDeliveryReport: Sendable, Hashable {
     public var topic: String
     public var partition: Int32
     public var offset: Int64
-
-    public init(topic: String, partition: Int32, offset: Int64) {
-        self.topic = topic
-        self.partition = partition
-        self.offset = offset
-    }
 }

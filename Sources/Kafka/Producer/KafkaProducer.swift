@@ -38,12 +38,11 @@ public final class KafkaProducer: Sendable {
             KafkaProducer.deliveryReport(message)
         }
         let client = try RdKafkaClient(type: RD_KAFKA_PRODUCER, conf: conf, logger: logger)
-        var logger = logger
-        logger[metadataKey: KafkaLogKey.client] = "\(client.name)"
+        let clientLogger = client.logger(from: logger)
         self.client = client
-        self.logger = logger
+        self.logger = clientLogger
         self.partitioner = partitioner
-        self.pollThread = KafkaProducerPollThread(client: client, logger: logger)
+        self.pollThread = KafkaProducerPollThread(client: client, logger: clientLogger)
     }
 
     deinit {

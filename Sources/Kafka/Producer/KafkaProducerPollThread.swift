@@ -25,9 +25,7 @@ final class KafkaProducerPollThread: Sendable {
 
     /// Flushes, purges what is left, stops the thread; returns when it is done.
     func shutdown(flushTimeout: Duration) async {
-        let components = flushTimeout.components
-        let milliseconds = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-        let timeout = Int32(clamping: max(milliseconds, 0))
+        let timeout = flushTimeout.clampedMilliseconds
         await withCheckedContinuation { continuation in
             command.withLock { $0 = .shutdown(timeoutMilliseconds: timeout, done: continuation) }
         }

@@ -24,8 +24,29 @@ final class RdKafkaClient: Sendable {
         self.destroyFlags = destroyFlags
     }
 
+    /// A consumer handle for an owner that closes it (`rd_kafka_consumer_close`) before releasing it: it is destroyed
+    /// without closing, and its main queue is redirected to the consumer queue (`rd_kafka_poll_set_consumer`), so
+    /// that `rd_kafka_consumer_poll` serves every event. Takes ownership of `conf` (destroys it on failure).
+    static func consumer(conf: OpaquePointer, logger: Logger) throws(KafkaError) -> RdKafkaClient {
+        let client = try RdKafkaClient(
+            type: RD_KAFKA_CONSUMER,
+            conf: conf,
+            logger: logger,
+            destroyFlags: RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE
+        )
+        rd_kafka_poll_set_consumer(client.rk)
+        return client
+    }
+
     /// The client's name (`rdkafka#consumer-1`), for logs.
     var name: String { String(cString: rd_kafka_name(rk)) }
+
+    /// `logger` with the client's name as `KafkaLogKey.client` metadata, for the owner's own log lines.
+    func logger(from logger: Logger) -> Logger {
+        var logger = logger
+        logger[metadataKey: KafkaLogKey.client] = "\(name)"
+        return logger
+    }
 
     deinit {
         rd_kafka_destroy_flags(pointer.raw, destroyFlags)

@@ -39,17 +39,9 @@ public final class KafkaPartitionReader: Sendable {
         let conf = try RdKafkaConfiguration(defaults: [:], forced: []).makeConf(
             Self.readerConfiguration(configuration, groupID: groupID)
         )
-        let client = try RdKafkaClient(
-            type: RD_KAFKA_CONSUMER,
-            conf: conf,
-            logger: logger,
-            destroyFlags: RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE
-        )
-        rd_kafka_poll_set_consumer(client.rk)
+        let client = try RdKafkaClient.consumer(conf: conf, logger: logger)
         self.client = client
-        var logger = logger
-        logger[metadataKey: KafkaLogKey.client] = "\(client.name)"
-        self.logger = logger
+        self.logger = client.logger(from: logger)
     }
 
     /// Every record of `partition` of `topic` from `offset` (raised to the partition's low watermark) up to the high
