@@ -30,11 +30,14 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
-        // Swift wrapper over librdkafka: consumer, producer, mock cluster.
+        // Duration in milliseconds and seconds: the one conversion every module uses.
+        .target(name: "DurationConversions", swiftSettings: strict),
+        // Swift wrapper over librdkafka: consumer, producer, partition reader, mock cluster.
         .target(
             name: "Kafka",
             dependencies: [
                 "CRdKafka",
+                "DurationConversions",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -43,6 +46,7 @@ let package = Package(
         .target(
             name: "KometClient",
             dependencies: [
+                "DurationConversions",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -67,6 +71,7 @@ let package = Package(
         .target(
             name: "ContactSync",
             dependencies: [
+                "DurationConversions",
                 "Kafka",
                 "KometClient",
                 .product(name: "Logging", package: "swift-log"),

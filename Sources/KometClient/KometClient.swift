@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DurationConversions
 import Foundation
 import Logging
 import NIOCore
@@ -161,7 +162,6 @@ public final class KometClient: KometAPI {
     }
 
     private func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
-        let elapsed = ContinuousClock.now - start
-        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        (ContinuousClock.now - start).wholeMilliseconds
     }
 }

@@ -183,7 +183,7 @@ public final class KometSimulator: Sendable {
         switch outcome {
         case .listed(let contacts):
             return SimulatorAnswers.json(
-                SimulatorAnswers.Listed(contacts: contacts.map(SimulatorAnswers.ListedContact.init)))
+                SimulatorAnswers.Listed(contacts: contacts.map(SimulatorAnswers.listed)))
         case .failed(let message):
             return SimulatorAnswers.failed(message)
         }
@@ -231,10 +231,10 @@ public final class KometSimulator: Sendable {
     private func adminContacts() -> Response {
         let byCustomer = contacts()
         let all = byCustomer.flatMap { customerId, contacts in
-            contacts.map { SimulatorAnswers.AdminContact(customerId: customerId, contact: $0) }
+            contacts.map { SimulatorAnswers.admin($0, customerId: customerId) }
         }
         return SimulatorAnswers.json(
-            SimulatorAnswers.AdminContacts(contacts: all.sorted { $0.contact.id < $1.contact.id }))
+            SimulatorAnswers.AdminContacts(contacts: all.sorted { $0.base.id < $1.base.id }))
     }
 
     private func handlePutFaults(request: Request, context: SimulatorRequestContext) async throws -> Response {

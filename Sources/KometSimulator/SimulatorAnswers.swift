@@ -26,31 +26,17 @@ enum SimulatorAnswers {
     }
 
     /// One contact of a `customer.contact.list` answer: the contact's fields, with `id` as a string.
-    struct ListedContact: Encodable {
-        var contact: KometContact
+    typealias ListedContact = JSONObjectAddingMember<KometContact, String>
 
-        func encode(to encoder: any Encoder) throws {
-            try contact.encode(to: encoder)
-            // Written after the contact's own fields, so the string replaces the numeric `id`.
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encode(String(contact.id), forKey: .id)
-        }
-
-        private enum Keys: String, CodingKey { case id }
+    static func listed(_ contact: KometContact) -> ListedContact {
+        JSONObjectAddingMember(contact, adding: "id", String(contact.id))
     }
 
     /// One contact of `GET /admin/contacts`: the contact's fields (numeric id) plus its customer's id.
-    struct AdminContact: Encodable {
-        var customerId: Int64
-        var contact: KometContact
+    typealias AdminContact = JSONObjectAddingMember<KometContact, Int64>
 
-        func encode(to encoder: any Encoder) throws {
-            try contact.encode(to: encoder)
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encode(customerId, forKey: .customerId)
-        }
-
-        private enum Keys: String, CodingKey { case customerId }
+    static func admin(_ contact: KometContact, customerId: Int64) -> AdminContact {
+        JSONObjectAddingMember(contact, adding: "customerId", customerId)
     }
 
     struct AdminContacts: Encodable {

@@ -48,7 +48,7 @@ struct KafkaMockCommand: ParsableCommand {
         MockOutput.line(cluster.bootstrapServers)
         logger.info(
             "Mock cluster running",
-            metadata: ["kafka.bootstrap": "\(cluster.bootstrapServers)", "kafka.topics": "\(topic)"]
+            metadata: [MockLogKey.bootstrapServers: "\(cluster.bootstrapServers)", MockLogKey.topic: "\(topic)"]
         )
 
         let stopped = DispatchSemaphore(value: 0)

@@ -27,7 +27,7 @@ struct HealthServer: Service {
             onServerRunning: { channel in
                 logger.info(
                     "HTTP server listening",
-                    metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                    metadata: [CommandLogKey.httpAddress: "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             },
             logger: logger
         )

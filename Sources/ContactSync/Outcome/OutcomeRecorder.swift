@@ -1,3 +1,4 @@
+import DurationConversions
 import Foundation
 import Kafka
 import KometClient

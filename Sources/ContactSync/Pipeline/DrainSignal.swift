@@ -1,3 +1,4 @@
+import DurationConversions
 import Foundation
 
 /// Lets the poll thread sleep until a running event of a partition being revoked ends, instead of polling.

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DurationConversions
 import Foundation
 import Kafka
 import KometClient
@@ -17,7 +18,7 @@ public final class SyncService: Service {
     private let httpClient: HTTPClient
     private let logger: Logger
     /// Counters and the assignment, for `/ready` and `/metrics` and the demo's table.
-    public let health: HealthState
+    public let health = HealthState()
 
     /// Builds the worker. The HTTP client is owned by the caller (one per process).
     public init(
@@ -25,14 +26,12 @@ public final class SyncService: Service {
         token: KometToken,
         stores: SyncStores,
         httpClient: HTTPClient,
-        health: HealthState = HealthState(),
         logger: Logger
     ) {
         self.configuration = configuration
         self.token = token
         self.stores = stores
         self.httpClient = httpClient
-        self.health = health
         self.logger = logger
     }
 

@@ -1,3 +1,5 @@
+import DurationConversions
+
 /// Exponential backoff, the one schedule of every retry loop: the delay before retry `n` (1 for the first retry) is at
 /// most `min(maxDelay, baseDelay * 2^(n-1))`; with full jitter it is drawn uniformly from zero to that ceiling, in
 /// whole milliseconds.
