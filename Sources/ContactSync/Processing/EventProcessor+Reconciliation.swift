@@ -34,12 +34,12 @@ extension EventProcessor {
 
     /// Looks for the contact among the customer's contacts. Each look-up is a call (it spends quota like any other);
     /// transient failures are retried with backoff, and an outage waits at the gate.
-    func reconcile(_ request: KometContactRequest, attempts: inout Int) async throws -> Reconciliation {
+    func reconcile(_ request: KometContactRequest, attempts: inout Attempts) async throws -> Reconciliation {
         var generator = SystemRandomNumberGenerator()
         var failures = 0
         while true {
             let pass = try await gate.enter()
-            attempts += 1
+            attempts.count += 1
             do throws(KometError) {
                 let contacts = try await komet.listContacts(customerId: request.customerId, logger: logger)
                 gate.recordSuccess(of: pass)

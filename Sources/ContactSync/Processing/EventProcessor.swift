@@ -39,33 +39,57 @@ struct EventProcessor: Sendable {
         var attempts: Int
     }
 
+    /// What one event's calls have done so far.
+    struct Attempts {
+        /// Komet calls made (adds and look-ups, retries included).
+        var count = 0
+        /// The event holds a claim it took itself (not one taken over from an earlier attempt).
+        var ownsFreshClaim = false
+        /// A call may have created the contact (an ambiguous answer).
+        var mayHaveCreated = false
+
+        /// Whether the claim can go when the event is given up: every call proved nothing was created (none made,
+        /// 5xx, refused, throttled), so a later replay needs no look-up.
+        var claimIsUnused: Bool { ownsFreshClaim && !mayHaveCreated }
+    }
+
     func process(_ job: PipelineJob) async -> Result? {
         switch job.preparation {
         case .bad(let bad):
             return Result(
                 outcome: .deadLetter(reason: bad.reason, detail: bad.detail, httpStatus: nil), attempts: 0)
         case .ready(let request):
-            var attempts = 0
+            var attempts = Attempts()
             let origin = RecordPosition(job.message).description
             do {
                 let outcome = try await createContact(
                     key: job.key, origin: origin, request: request, attempts: &attempts)
-                return Result(outcome: outcome, attempts: attempts)
-            } catch is CancellationError {
-                return nil
+                return Result(outcome: outcome, attempts: attempts.count)
             } catch {
-                if Task.isCancelled { return nil }
+                if error is CancellationError || Task.isCancelled {
+                    // Given up (a revoke's drain ran out, or shutdown): the claim stays for whoever consumes the record
+                    // again, unless every call proved it unused.
+                    if attempts.claimIsUnused { await releaseUnusedClaim(key: job.key, origin: origin) }
+                    return nil
+                }
                 // Whatever went wrong, one event must not stop the others: it becomes a dead letter. Its claim is
                 // released (so a replay of the dead letter is processed again) only when it is this event's own and
                 // no call could have created the contact; otherwise the row stays, and a replay reconciles or skips
                 // instead of calling again.
-                if attempts == 0 { await releaseOwnClaim(key: job.key, origin: origin) }
+                if attempts.count == 0 { await releaseOwnClaim(key: job.key, origin: origin) }
                 let detail = "\(type(of: error)): \(String(describing: error))"
                 return Result(
                     outcome: .deadLetter(reason: .internalError, detail: detail, httpStatus: nil),
-                    attempts: attempts)
+                    attempts: attempts.count)
             }
         }
+    }
+
+    /// Releases the claim of a cancelled event. The task is cancelled, and store calls may refuse to run in a cancelled
+    /// task, so the release runs in a task of its own, awaited here.
+    private func releaseUnusedClaim(key: String, origin: String) async {
+        await Task { await releaseOwnClaim(key: key, origin: origin) }.value
+        logger.debug("released the unused claim of a cancelled event", metadata: [SyncLogKey.dedupeKey: "\(key)"])
     }
 
     /// Removes the key's row when it is this event's own pending claim. A failure is logged: the row then stays
@@ -88,7 +112,7 @@ struct EventProcessor: Sendable {
         key: String,
         origin: String,
         request: KometContactRequest,
-        attempts: inout Int
+        attempts: inout Attempts
     ) async throws -> EventOutcome {
         // A key already done needs no call: answered at once, even while calls are paused.
         if let entry = try await store.entry(key: key), case .done(let contactId, _) = entry.state {
@@ -103,6 +127,7 @@ struct EventProcessor: Sendable {
             gate.releaseProbe(of: pass)
             return doneOutcome(contactId: contactId, createdBy: createdBy, origin: origin, request: request)
         case .claimed:
+            attempts.ownsFreshClaim = true
             return try await call(key: key, request: request, attempts: &attempts, firstPass: pass)
         case .pending(let previousOwner, let since, let claimedBy):
             gate.releaseProbe(of: pass)
@@ -161,7 +186,7 @@ struct EventProcessor: Sendable {
     /// (a throttle, an outage, a refused token) does not count against the event: only its own failures do.
     /// `firstPass` is the gate's admission for the first call when the caller already waited for it.
     private func call(
-        key: String, request: KometContactRequest, attempts: inout Int, firstPass: KometCallGate.Pass?
+        key: String, request: KometContactRequest, attempts: inout Attempts, firstPass: KometCallGate.Pass?
     ) async throws -> EventOutcome {
         let clock = ContinuousClock()
         let started = clock.now
@@ -178,7 +203,7 @@ struct EventProcessor: Sendable {
                 pass = try await gate.enter()
                 waited += pass.waited
             }
-            attempts += 1
+            attempts.count += 1
             let answer: Swift.Result<KometAddResult, KometError>
             do throws(KometError) {
                 answer = .success(try await komet.addContact(request, logger: logger))
@@ -223,6 +248,7 @@ struct EventProcessor: Sendable {
                     ])
                 try await Task.sleep(for: delay)
             case .ambiguous:
+                attempts.mayHaveCreated = true
                 gate.releaseProbe(of: pass)
                 switch ambiguousPolicy {
                 case .deadLetter:

@@ -1,0 +1,51 @@
+import Foundation
+import KometClient
+import Testing
+
+@testable import ContactSync
+
+/// A claim whose every call proved that nothing was created is released when its event is given up, so the next
+/// consumer of the record spends no look-up on it; a claim whose call may have created the contact stays.
+@Suite struct ClaimReleaseTests {
+    typealias H = PipelineHarness
+
+    /// Retries that keep an event busy far longer than the test runs it.
+    static let patientRetry = RetryPolicy(
+        maxAttempts: 10_000, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), maxElapsed: .seconds(600),
+        throttleDelay: .milliseconds(20), systemicProbeInterval: .milliseconds(20),
+        quotaProbeInterval: .milliseconds(20), outageThreshold: 10_000)
+
+    @Test func aCancelledEventWhoseCallsAllFailedReleasesItsClaim() async throws {
+        let komet = FakeKomet { _, _ in
+            .failure(
+                KometError(failureClass: .transient, code: .http(status: 503), httpStatus: 503, message: "unavailable"))
+        }
+        let harness = H(komet: komet, drainTimeout: .milliseconds(50), retry: Self.patientRetry)
+        try await harness.run(
+            [H.message(offset: 0, key: "a", value: H.event(name: "Ada"))], expecting: 1, timeout: .milliseconds(300))
+        #expect(harness.sink.records.isEmpty)  // given up, not dead-lettered
+        #expect(komet.addCalls > 1)
+        #expect(try await harness.store.entry(key: "a") == nil)
+    }
+
+    @Test func aCancelledEventWhoseCallMayHaveCreatedTheContactKeepsItsClaim() async throws {
+        // The add's answer is lost (the contact may exist), and every look-up fails: the event keeps reconciling.
+        let komet = FakeKomet(
+            script: { _, _ in
+                .failure(KometError(failureClass: .ambiguous, code: .timeoutAfterSend, message: "timed out"))
+            },
+            listRefusal: { _ in
+                KometError(failureClass: .transient, code: .http(status: 503), httpStatus: 503, message: "unavailable")
+            })
+        let harness = H(komet: komet, drainTimeout: .milliseconds(50), retry: Self.patientRetry)
+        try await harness.run(
+            [H.message(offset: 0, key: "a", value: H.event(name: "Ada"))], expecting: 1, timeout: .milliseconds(300))
+        #expect(harness.sink.records.isEmpty)
+        #expect(komet.listCalls > 0)
+        guard case .pending(let owner, _)? = try await harness.store.entry(key: "a")?.state else {
+            Issue.record("the claim of a call that may have created the contact is gone")
+            return
+        }
+        #expect(owner == "test-owner")
+    }
+}
