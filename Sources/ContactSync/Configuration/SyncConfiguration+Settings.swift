@@ -26,6 +26,12 @@ extension SyncConfiguration {
             key: "komet.systemicPatterns",
             defaultValue: "token,not authorized,unauthorized,permission,access denied,forbidden",
             summary: "Status-0 messages that mean a systemic failure."),
+        Setting(
+            key: "komet.unknownCustomerPatterns", defaultValue: "customer not found",
+            summary: "Status-0 messages that mean Komet does not know the customer."),
+        Setting(
+            key: "komet.unknownCustomerMemory", defaultValue: "1h",
+            summary: "How long such a customer's events are dead-lettered without a call (0s: off)."),
         Setting(key: "mapping.defaultContactType", defaultValue: "Buyer", summary: "Komet contact type."),
         Setting(
             key: "mapping.registeredContactTypes", defaultValue: "None,Buyer,A/P",

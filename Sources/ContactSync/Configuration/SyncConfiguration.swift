@@ -32,6 +32,8 @@ public struct SyncConfiguration: Sendable {
 
     public var pipeline: PipelineConfiguration
     public var retry: RetryPolicy
+    /// Komet's "customer not found", remembered so the same answer costs no more calls.
+    public var unknownCustomers: UnknownCustomerSettings
 
     /// The port of the HTTP server for `/health`, `/ready` and `/metrics`; 0 picks a free port, -1 turns it off.
     public var httpPort: Int
@@ -150,6 +152,9 @@ public struct SyncConfiguration: Sendable {
                 setting: "pipeline.drainTimeout",
                 message: "must be shorter than kafka.max.poll.interval.ms (\(maxPollInterval) ms)")
         }
+        unknownCustomers = UnknownCustomerSettings(
+            memory: try reader.duration("komet.unknownCustomerMemory", minimum: .zero),
+            patterns: try reader.list("komet.unknownCustomerPatterns"))
         retry = RetryPolicy(
             maxAttempts: try reader.int("retry.maxAttempts", range: 1...1_000),
             baseDelay: try reader.duration("retry.baseDelay", minimum: .milliseconds(1)),

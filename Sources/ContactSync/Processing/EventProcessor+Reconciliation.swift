@@ -22,6 +22,7 @@ extension EventProcessor {
             try await store.markDone(key: key, contactId: contact.id, now: Date())
             return .success(.reconciled, contactId: contact.id, message: "found in Komet", request: request)
         case .refused(let refusal):
+            unknownCustomers.noteRefusal(of: request.customerId, message: refusal.message)
             // Komet refuses the customer itself: no contact can have been created, and adding would be refused the
             // same way.
             try await store.remove(key: key)

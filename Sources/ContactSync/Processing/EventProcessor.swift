@@ -15,6 +15,7 @@ struct EventProcessor: Sendable {
     let gate: KometCallGate
     let retry: RetryPolicy
     let ambiguousPolicy: AmbiguousPolicy
+    let unknownCustomers: UnknownCustomers
     /// Identifies this process in `pending` claims.
     let owner: String
     let logger: Logger
@@ -22,8 +23,9 @@ struct EventProcessor: Sendable {
     /// - Parameter owner: identifies this process in `pending` claims (unique per process).
     init(
         keys: any DedupeStore, komet: any KometAPI, retry: RetryPolicy, ambiguousPolicy: AmbiguousPolicy,
-        owner: String, logger: Logger
+        unknownCustomers: UnknownCustomers.Settings = UnknownCustomers.Settings(), owner: String, logger: Logger
     ) {
+        self.unknownCustomers = UnknownCustomers(settings: unknownCustomers)
         self.store = keys
         self.komet = komet
         self.gate = KometCallGate(settings: retry.gateSettings, logger: logger)
@@ -117,6 +119,13 @@ struct EventProcessor: Sendable {
         // A key already done needs no call: answered at once, even while calls are paused.
         if let entry = try await store.entry(key: key), case .done(let contactId, _) = entry.state {
             return doneOutcome(contactId: contactId, createdBy: entry.origin, origin: origin, request: request)
+        }
+        // A customer Komet just said it does not know: the same answer again would cost a call.
+        if let message = unknownCustomers.refusal(of: request.customerId) {
+            return .deadLetter(
+                reason: .kometRejected,
+                detail: "\(message) (Komet's recent answer for customer \(request.customerId); no call made)",
+                httpStatus: nil)
         }
         // The claim is taken right before the first call, once the gate lets it through: an event that waits out a
         // pause (and is cancelled or killed meanwhile) leaves no claim behind, so nobody later mistakes it for a call
@@ -222,6 +231,7 @@ struct EventProcessor: Sendable {
             switch error.failureClass {
             case .rejected:
                 gate.recordSuccess(of: pass)
+                unknownCustomers.noteRefusal(of: request.customerId, message: error.message)
                 try await store.remove(key: key)
                 return .deadLetter(
                     reason: .kometRejected, detail: error.message, httpStatus: error.httpStatus)

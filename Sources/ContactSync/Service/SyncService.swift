@@ -68,7 +68,8 @@ public final class SyncService: Service {
                     keyStrategy: DedupeKeyStrategy(order: configuration.dedupeKeyOrder)),
                 processor: EventProcessor(
                     keys: stores.keys, komet: komet, retry: configuration.retry,
-                    ambiguousPolicy: configuration.pipeline.ambiguousPolicy, owner: owner, logger: logger),
+                    ambiguousPolicy: configuration.pipeline.ambiguousPolicy,
+                    unknownCustomers: configuration.unknownCustomers, owner: owner, logger: logger),
                 publisher: OutcomePublisher(
                     recorder: OutcomeRecorder(
                         successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,
