@@ -7,9 +7,10 @@ import Testing
 struct SimulatorLateFaultTests {
     @Test("late fault: the client times out (ambiguous), the contact lands after the delay: list, admin and stats")
     func lateAdd() async throws {
-        // The client gives up after 1 s, the add lands 3 s after the simulator read it: 2 s of margin either side.
-        let clientConfiguration = KometClientConfiguration(requestTimeout: .seconds(1))
-        let faults = KometFaults(lateRate: 1, lateDelayMs: 3_000)
+        // The client gives up after 3 s, the add lands 8 s after the simulator read it: margins for a loaded machine
+        // (the simulator must read the request before the client gives up, or there is nothing to hold).
+        let clientConfiguration = KometClientConfiguration(requestTimeout: .seconds(3))
+        let faults = KometFaults(lateRate: 1, lateDelayMs: 8_000)
         try await withSimulatorServer(faults: faults, clientConfiguration: clientConfiguration) {
             simulator, client, port in
             let error = try #require(
@@ -68,8 +69,8 @@ struct SimulatorLateFaultTests {
 
     @Test("late fault: the contact still lands when the server stops (its handler cancelled) before the delay")
     func lateAddOutlivesItsHandler() async throws {
-        let clientConfiguration = KometClientConfiguration(requestTimeout: .seconds(1))
-        let faults = KometFaults(lateRate: 1, lateDelayMs: 2_500)
+        let clientConfiguration = KometClientConfiguration(requestTimeout: .seconds(3))
+        let faults = KometFaults(lateRate: 1, lateDelayMs: 7_000)
         let simulator = try await withSimulator(faults: faults, clientConfiguration: clientConfiguration) {
             simulator, client in
             let error = try #require(
@@ -130,8 +131,8 @@ struct SimulatorLateFaultTests {
 
     @Test("a spike longer than the client's timeout is a late answer: ambiguous to the client, the contact lands")
     func spikeAsLateAnswer() async throws {
-        let clientConfiguration = KometClientConfiguration(requestTimeout: .seconds(1))
-        let faults = KometFaults(spikeRate: 1, spikeMinMs: 3_000, spikeMaxMs: 3_200)
+        let clientConfiguration = KometClientConfiguration(requestTimeout: .seconds(3))
+        let faults = KometFaults(spikeRate: 1, spikeMinMs: 8_000, spikeMaxMs: 8_200)
         try await withSimulatorServer(faults: faults, clientConfiguration: clientConfiguration) {
             simulator, client, port in
             let error = try #require(
