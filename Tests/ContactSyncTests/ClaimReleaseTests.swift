@@ -55,6 +55,24 @@ import Testing
         #expect(owner == "test-owner")
     }
 
+    @Test func aCreatedContactWhoseRecordingIsInterruptedKeepsItsClaim() async throws {
+        // Komet created the contact, then recording `done` is cut short (as a store call in a cancelled task is):
+        // the claim must stay, or the next consumer of the record would call again.
+        let komet = FakeKomet()
+        let store = FailingStore(failingKey: "none", markDoneError: CancellationError())
+        let harness = H(komet: komet, store: store, drainTimeout: .milliseconds(50), retry: Self.patientRetry)
+        try await harness.run(
+            [H.message(offset: 0, key: "a", value: H.event(name: "Ada"))], expecting: 1, timeout: .zero
+        ) {
+            try await Self.waitUntil { komet.addCalls >= 1 }
+        }
+        #expect(komet.created.count == 1)
+        guard case .pending? = try await store.entry(key: "a")?.state else {
+            Issue.record("the claim of a created contact is gone")
+            return
+        }
+    }
+
     /// Polls `condition` every 5 ms for up to 20 s.
     private static func waitUntil(_ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(20)

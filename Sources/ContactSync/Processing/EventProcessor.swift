@@ -47,7 +47,7 @@ struct EventProcessor: Sendable {
         var count = 0
         /// The event holds a claim it took itself (not one taken over from an earlier attempt).
         var ownsFreshClaim = false
-        /// A call may have created the contact (an ambiguous answer).
+        /// A call may have created the contact (an ambiguous answer), or did (a success not yet recorded).
         var mayHaveCreated = false
 
         /// Whether the claim can go when the event is given up: every call proved nothing was created (none made,
@@ -222,6 +222,8 @@ struct EventProcessor: Sendable {
             let error: KometError
             switch answer {
             case .success(let result):
+                // The contact exists from here on: if recording it is interrupted, the claim must stay.
+                attempts.mayHaveCreated = true
                 gate.recordSuccess(of: pass)
                 try await store.markDone(key: key, contactId: result.contactId, now: Date())
                 return .success(.created, contactId: result.contactId, message: result.message, request: request)
