@@ -23,7 +23,9 @@ import Synchronization
 /// (partial JSON keeps other fields), `POST /admin/quota/reset`, `POST /admin/reset`.
 ///
 /// Faults: see `KometFaults`. The ambiguous fault really closes the connection after processing the call, so
-/// the client sees the connection drop after its request was written. The token is never logged.
+/// the client sees the connection drop after its request was written. A late or spiked add is held in the
+/// simulator's state and processed at its due time whatever becomes of its request: cancelling the handler or
+/// closing the connection does not stop it (`reset()` drops it). The token is never logged.
 public final class KometSimulator: Sendable {
     private let configuration: KometSimulatorConfiguration
     private let logger: Logger
@@ -58,28 +60,39 @@ public final class KometSimulator: Sendable {
 
     /// The faults injected from now on (also settable with `PUT /admin/faults`).
     public var faults: KometFaults {
-        get { state.withLock { $0.faults } }
-        set { state.withLock { $0.faults = newValue.normalized } }
+        get { withState { $0.faults } }
+        set { withState { $0.faults = newValue.normalized } }
     }
 
     /// The stored contacts, by customer id, in creation order.
     public func contacts() -> [Int64: [KometContact]] {
-        state.withLock { $0.contacts }
+        withState { $0.contacts }
     }
 
     /// The counters, including quota used today.
     public var stats: KometSimulatorStats {
-        state.withLock { $0.stats }
+        withState { $0.stats }
+    }
+
+    /// Runs `body` on the state after processing the held adds that are due: every read and transition sees a
+    /// held add as landed from its due time on.
+    private func withState<Result: Sendable>(_ body: (inout SimulatorState) -> Result) -> Result {
+        let now = ContinuousClock.now
+        let day = Self.currentDay()
+        return state.withLock { state in
+            state.settle(now: now, day: day)
+            return body(&state)
+        }
     }
 
     /// Gives back the whole daily quota.
     public func resetQuota() {
-        state.withLock { $0.stats.quotaUsed = 0 }
+        withState { $0.stats.quotaUsed = 0 }
     }
 
-    /// Forgets contacts, counters, quota use and faults.
+    /// Forgets contacts, held adds, counters, quota use and faults.
     public func reset() {
-        state.withLock { $0.reset() }
+        withState { $0.reset() }
     }
 
     // MARK: Server
@@ -136,16 +149,19 @@ public final class KometSimulator: Sendable {
         do {
             bytes = try await request.collectBody(upTo: KometContactRequest.Limit.requestBytes)
         } catch {
-            state.withLock { $0.reject() }
+            withState { $0.reject() }
             return SimulatorAnswers.failed("Request exceeds the 64 KB size limit")
         }
         guard let body = try? JSONDecoder().decode(AddContactBody.self, from: Data(bytes.readableBytesView)) else {
-            state.withLock { $0.reject() }
+            withState { $0.reject() }
             return SimulatorAnswers.failed("Invalid request: the body is not a valid JSON object")
+        }
+        if let holdMs = fault.holdMs {
+            return try await answerHeld(body, holdMs: holdMs)
         }
         let answered = fault != .ambiguous
         let day = Self.currentDay()
-        let outcome = state.withLock { state -> SimulatorState.AddOutcome in
+        let outcome = withState { state -> SimulatorState.AddOutcome in
             if let refusal = state.authorize(token: body.authenticationToken, day: day) {
                 return .failed(message: refusal)
             }
@@ -155,22 +171,48 @@ public final class KometSimulator: Sendable {
             logger.debug("Dropping the connection after processing an add (ambiguous fault)")
             try? await context.channel.close()
         }
+        return Self.addAnswer(outcome)
+    }
+
+    /// Holds an add for `holdMs`: the state processes it at its due time, and the answer goes out then if the
+    /// handler still runs. A cancelled handler leaves the add to land on its own.
+    private func answerHeld(_ body: AddContactBody, holdMs: Int) async throws -> Response {
+        let due = ContinuousClock.now + .milliseconds(holdMs)
+        let ticket = withState { $0.hold(body, until: due) }
+        logger.debug("Holding an add until its due time (late fault or spike)")
+        do {
+            try await Task.sleep(until: due, clock: .continuous)
+        } catch {
+            withState { $0.abandon(ticket: ticket) }
+            throw error
+        }
+        guard let outcome = withState({ $0.takeHeldOutcome(ticket: ticket) }) else {
+            // Dropped by a reset while held.
+            return Self.serviceUnavailable()
+        }
+        return Self.addAnswer(outcome)
+    }
+
+    private static func addAnswer(_ outcome: SimulatorState.AddOutcome) -> Response {
         switch outcome {
         case .created(let contactId):
-            return SimulatorAnswers.json(SimulatorAnswers.Added(contactId: contactId))
+            SimulatorAnswers.json(SimulatorAnswers.Added(contactId: contactId))
         case .failed(let message):
-            return SimulatorAnswers.failed(message)
+            SimulatorAnswers.failed(message)
         }
     }
 
     private func handleList(request: Request, context: SimulatorRequestContext) async throws -> Response {
         let fault = try await beginCall(.list)
         if let early = try await answer(for: fault) { return early }
+        if case .spike(let delayMs) = fault {
+            try await Task.sleep(for: .milliseconds(delayMs))
+        }
         let token = request.uri.queryParameters["authenticationToken"].map(String.init)
         let customerId = request.uri.queryParameters["customerId"].flatMap { Int64(String($0)) }
         let answered = fault != .ambiguous
         let day = Self.currentDay()
-        let outcome = state.withLock { state -> SimulatorState.ListOutcome in
+        let outcome = withState { state -> SimulatorState.ListOutcome in
             if let refusal = state.authorize(token: token, day: day) {
                 return .failed(message: refusal)
             }
@@ -191,17 +233,17 @@ public final class KometSimulator: Sendable {
 
     /// Applies the latency, counts the call and draws its fault.
     private func beginCall(_ endpoint: SimulatedEndpoint) async throws -> SimulatedFault {
-        let latencyMs = state.withLock { $0.faults.latencyMs }
+        let latencyMs = withState { $0.faults.latencyMs }
         if latencyMs > 0 {
             try await Task.sleep(for: .milliseconds(latencyMs))
         }
-        return state.withLock { $0.beginCall(endpoint) }
+        return withState { $0.beginCall(endpoint) }
     }
 
     /// The answer of a fault that keeps the call from being processed, or nil.
     private func answer(for fault: SimulatedFault) async throws -> Response? {
         switch fault {
-        case .none, .ambiguous:
+        case .none, .ambiguous, .late, .spike:
             return nil
         case .serverError:
             return Self.serviceUnavailable()
@@ -249,7 +291,7 @@ public final class KometSimulator: Sendable {
                 status: .badRequest
             )
         }
-        let faults = state.withLock { state -> KometFaults in
+        let faults = withState { state -> KometFaults in
             state.faults = patch.applied(to: state.faults)
             return state.faults
         }

@@ -4,7 +4,8 @@ public struct KometSimulatorStats: Codable, Sendable, Hashable {
     public var addCalls = 0
     /// `customer.contact.list` calls received.
     public var listCalls = 0
-    /// Adds answered with status 1 (contact created and answered).
+    /// Adds answered with status 1 (contact created and answered; a held add counts when its handler still waits at
+    /// its due time, whether or not the client is still connected).
     public var created = 0
     /// Lists answered with status 1.
     public var listed = 0
@@ -18,6 +19,12 @@ public struct KometSimulatorStats: Codable, Sendable, Hashable {
     public var timeouts = 0
     /// Calls processed and then dropped without an answer by the ambiguous fault.
     public var ambiguous = 0
+    /// Adds held by the late fault (counted when drawn; each is processed once its delay has passed).
+    public var late = 0
+    /// Calls (add or list) slowed by a latency spike (counted when drawn).
+    public var spikes = 0
+    /// Adds held by the late fault or a spike and not processed yet: 0 once every held add has landed.
+    public var heldAdds = 0
     /// Calls refused because the daily quota was spent.
     public var quotaExceeded = 0
     /// Calls refused for a wrong, missing or revoked token.

@@ -3,6 +3,10 @@ import KometClient
 
 /// The simulator's mutable state, kept behind one lock. Each transition does its bookkeeping and returns what to
 /// answer; sleeping and I/O happen outside the lock.
+///
+/// Held adds (late fault, spikes) are processed by `settle(now:day:)`, which the simulator runs before every other
+/// transition and read: a held add lands at its due time from the point of view of every call, list and counter,
+/// with no timer and whatever became of the request that brought it.
 struct SimulatorState: Sendable {
     /// What a call with a valid token and quota left gets.
     enum AddOutcome: Sendable, Equatable {
@@ -27,6 +31,13 @@ struct SimulatorState: Sendable {
     var stats = KometSimulatorStats()
     var quotaDay: Int64
     var rng: SplitMix64
+    /// Adds held by the late fault or a spike, not processed yet.
+    var heldAdds: [HeldAdd] = []
+    /// Tickets of held adds whose handler still waits for the outcome.
+    var waitingTickets: Set<Int> = []
+    /// Outcomes of processed held adds, until their waiting handler takes them.
+    var heldOutcomes: [Int: AddOutcome] = [:]
+    var nextTicket = 1
 
     init(configuration: KometSimulatorConfiguration, day: Int64) {
         self.configuration = configuration
@@ -62,7 +73,60 @@ struct SimulatorState: Sendable {
             stats.ambiguous += 1
             return .ambiguous
         }
+        if endpoint == .add {
+            threshold += faults.lateRate
+            if draw < threshold {
+                stats.late += 1
+                return .late(delayMs: faults.lateDelayMs)
+            }
+        }
+        threshold += faults.spikeRate
+        if draw < threshold {
+            stats.spikes += 1
+            return .spike(delayMs: Int.random(in: faults.spikeRangeMs, using: &rng))
+        }
         return .none
+    }
+
+    /// Holds an add until `due`; returns the ticket its handler waits with.
+    mutating func hold(_ body: AddContactBody, until due: ContinuousClock.Instant) -> Int {
+        let ticket = nextTicket
+        nextTicket += 1
+        heldAdds.append(HeldAdd(ticket: ticket, due: due, body: body))
+        waitingTickets.insert(ticket)
+        stats.heldAdds = heldAdds.count
+        return ticket
+    }
+
+    /// Processes the held adds due by `now`, in the order of their due times, as calls that arrive then: token,
+    /// quota (of `day`), validation, creation. The outcome is kept for a handler that still waits.
+    mutating func settle(now: ContinuousClock.Instant, day: Int64) {
+        guard heldAdds.contains(where: { $0.due <= now }) else { return }
+        let landing = heldAdds.filter { $0.due <= now }.sorted { ($0.due, $0.ticket) < ($1.due, $1.ticket) }
+        heldAdds.removeAll { $0.due <= now }
+        stats.heldAdds = heldAdds.count
+        for held in landing {
+            let waiting = waitingTickets.remove(held.ticket) != nil
+            let outcome: AddOutcome
+            if let refusal = authorize(token: held.body.authenticationToken, day: day) {
+                outcome = .failed(message: refusal)
+            } else {
+                outcome = addContact(held.body, answered: waiting)
+            }
+            if waiting { heldOutcomes[held.ticket] = outcome }
+        }
+    }
+
+    /// The outcome of a processed held add, taken by its handler; nil if it was not processed (or was dropped by a
+    /// reset).
+    mutating func takeHeldOutcome(ticket: Int) -> AddOutcome? {
+        heldOutcomes.removeValue(forKey: ticket)
+    }
+
+    /// The handler of a held add stopped waiting: the add is still processed at its due time, unanswered.
+    mutating func abandon(ticket: Int) {
+        waitingTickets.remove(ticket)
+        heldOutcomes[ticket] = nil
     }
 
     /// Checks the token, then spends one unit of quota. Returns the status-0 message of a refusal, or nil.
@@ -89,7 +153,8 @@ struct SimulatorState: Sendable {
         stats.rejected += 1
     }
 
-    /// Validates and stores a contact. `answered` is false when the answer will be dropped (ambiguous fault).
+    /// Validates and stores a contact. `answered` is false when the answer will be dropped (ambiguous fault,
+    /// or a held add whose handler stopped waiting).
     mutating func addContact(_ body: AddContactBody, answered: Bool) -> AddOutcome {
         if let message = validationFailure(body) {
             stats.rejected += 1
@@ -167,9 +232,12 @@ struct SimulatorState: Sendable {
         return nil
     }
 
-    /// Forgets contacts, counters, quota and faults (contact ids keep growing).
+    /// Forgets contacts, held adds, counters, quota and faults (contact ids and tickets keep growing).
     mutating func reset() {
         contacts = [:]
+        heldAdds = []
+        waitingTickets = []
+        heldOutcomes = [:]
         faults = .none
         stats = KometSimulatorStats()
         stats.dailyQuota = configuration.dailyQuota

@@ -13,11 +13,18 @@ enum Bootstrap {
         return Logger(label: label)
     }
 
-    /// The configured backend, serving every store concern.
-    static func stores(settings: SyncConfiguration) throws -> SyncStores {
+    /// The configured backend, serving every store concern. `postgresPassword` is read at start-up (see
+    /// ``PostgresPassword/load(settings:environment:)``).
+    static func stores(
+        settings: SyncConfiguration, postgresPassword: PostgresPassword?, logger: Logger
+    ) throws -> SyncStores {
         switch settings.dedupeBackend {
-        case .memory: return SyncStores(InMemoryStore())
-        case .sqlite: return SyncStores(try SQLiteStore(path: settings.sqlitePath))
+        case .memory:
+            return SyncStores(InMemoryStore())
+        case .sqlite:
+            return SyncStores(try SQLiteStore(path: settings.sqlitePath))
+        case .postgres:
+            return SyncStores(PostgresStore(settings: settings.postgres, password: postgresPassword, logger: logger))
         }
     }
 }

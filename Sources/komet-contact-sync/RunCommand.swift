@@ -27,10 +27,14 @@ struct RunCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let settings: SyncConfiguration
         let token: KometToken
+        let postgresPassword: PostgresPassword?
         do {
             settings = try SyncConfiguration(source: ConfigurationSource(file: config, environment: environment))
             token = try KometToken.load(
                 environment: environment, variable: settings.tokenVariable, file: settings.tokenFile)
+            postgresPassword =
+                settings.dedupeBackend == .postgres
+                ? try PostgresPassword.load(settings: settings.postgres, environment: environment) : nil
         } catch {
             // A configuration problem: say which setting, without the usage text, and exit with EX_CONFIG.
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
@@ -46,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
             eventLoopGroupProvider: .singleton, configuration: settings.komet.recommendedHTTPClientConfiguration)
         let stores: SyncStores
         do {
-            stores = try Bootstrap.stores(settings: settings)
+            stores = try Bootstrap.stores(settings: settings, postgresPassword: postgresPassword, logger: logger)
         } catch {
             try await httpClient.shutdown()
             throw error

@@ -58,6 +58,18 @@ struct KometSimCommand: AsyncParsableCommand {
     @Option(help: "Share of API calls processed and then dropped without an answer (0...1).")
     var ambiguousRate = 0.0
 
+    @Option(help: "Share of add calls held for --late-delay-ms, then processed even if the client gave up (0...1).")
+    var lateRate = 0.0
+
+    @Option(help: "How long a late add is held, in milliseconds (make it longer than the client's timeout).")
+    var lateDelayMs = 20_000
+
+    @Option(help: "Share of API calls (add and list) slowed by an extra delay drawn from --spike-ms (0...1).")
+    var spikeRate = 0.0
+
+    @Option(help: "Range of the extra delay of a spike, in milliseconds: MIN-MAX, or one value.")
+    var spikeMs = "3500-4500"
+
     @Flag(help: "Answer every API call as Komet answers a revoked token.")
     var rejectToken = false
 
@@ -70,10 +82,13 @@ struct KometSimCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level is not a log level") }
         for (name, rate) in [
             ("--server-error-rate", serverErrorRate), ("--throttle-rate", throttleRate),
-            ("--timeout-rate", timeoutRate), ("--ambiguous-rate", ambiguousRate),
+            ("--timeout-rate", timeoutRate), ("--ambiguous-rate", ambiguousRate), ("--late-rate", lateRate),
+            ("--spike-rate", spikeRate),
         ] where !(0...1).contains(rate) {
             throw ValidationError("\(name) must be in 0...1")
         }
+        guard lateDelayMs >= 0 else { throw ValidationError("--late-delay-ms must not be negative") }
+        _ = try MillisecondRange.parse(spikeMs, option: "--spike-ms")
         _ = try CustomerIDs.parse(customers)
     }
 
@@ -93,6 +108,7 @@ struct KometSimCommand: AsyncParsableCommand {
             seed: seed
         )
         let simulator = KometSimulator(configuration: configuration, logger: logger)
+        let spikeRange = try MillisecondRange.parse(spikeMs, option: "--spike-ms")
         simulator.faults = KometFaults(
             latencyMs: latencyMs,
             serverErrorRate: serverErrorRate,
@@ -101,6 +117,11 @@ struct KometSimCommand: AsyncParsableCommand {
             timeoutRate: timeoutRate,
             timeoutSleepMs: timeoutSleepMs,
             ambiguousRate: ambiguousRate,
+            lateRate: lateRate,
+            lateDelayMs: lateDelayMs,
+            spikeRate: spikeRate,
+            spikeMinMs: spikeRange.lowerBound,
+            spikeMaxMs: spikeRange.upperBound,
             rejectToken: rejectToken
         )
         let host = self.host

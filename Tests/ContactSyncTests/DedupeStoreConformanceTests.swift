@@ -13,160 +13,163 @@ struct DedupeStoreConformanceTests {
 
     @Test("claim on an empty store inserts pending(owner, now)", arguments: StoreFactory.all)
     func claimInserts(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        #expect(try await store.entry(key: "k") == nil)
-        #expect(try await store.claim(key: "k", owner: "a", origin: nil, now: t0) == .claimed)
-        #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending(owner: "a", since: t0)))
+        try await factory.withStore { store async throws in
+            #expect(try await store.entry(key: "k") == nil)
+            #expect(try await store.claim(key: "k", owner: "a", origin: nil, now: t0) == .claimed)
+            #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending(owner: "a", since: t0)))
+        }
     }
 
     @Test("a second claim finds the pending row and leaves it unchanged", arguments: StoreFactory.all)
     func claimFindsPending(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
-        #expect(
-            try await store.claim(key: "k", owner: "b", origin: nil, now: at(5))
-                == .pending(owner: "a", since: t0, origin: nil))
-        #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending(owner: "a", since: t0)))
+        try await factory.withStore { store async throws in
+            _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
+            #expect(
+                try await store.claim(key: "k", owner: "b", origin: nil, now: at(5))
+                    == .pending(owner: "a", since: t0, origin: nil))
+            #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending(owner: "a", since: t0)))
+        }
     }
 
     @Test("markDone, then claims find done", arguments: StoreFactory.all)
     func done(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
-        try await store.markDone(key: "k", contactId: 4_535_434, now: at(1))
-        #expect(
-            try await store.claim(key: "k", owner: "b", origin: nil, now: at(2))
-                == .done(contactId: 4_535_434, at: at(1), origin: nil))
-        #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .done(contactId: 4_535_434, at: at(1))))
+        try await factory.withStore { store async throws in
+            _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
+            try await store.markDone(key: "k", contactId: 4_535_434, now: at(1))
+            #expect(
+                try await store.claim(key: "k", owner: "b", origin: nil, now: at(2))
+                    == .done(contactId: 4_535_434, at: at(1), origin: nil))
+            #expect(
+                try await store.entry(key: "k") == DedupeEntry(key: "k", state: .done(contactId: 4_535_434, at: at(1))))
+        }
     }
 
     @Test("markDone without a row inserts it", arguments: StoreFactory.all)
     func markDoneInserts(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        try await store.markDone(key: "k", contactId: 7, now: t0)
-        #expect(
-            try await store.claim(key: "k", owner: "a", origin: nil, now: at(1))
-                == .done(contactId: 7, at: t0, origin: nil))
+        try await factory.withStore { store async throws in
+            try await store.markDone(key: "k", contactId: 7, now: t0)
+            #expect(
+                try await store.claim(key: "k", owner: "a", origin: nil, now: at(1))
+                    == .done(contactId: 7, at: t0, origin: nil))
+        }
     }
 
     @Test("reclaim takes over a pending row", arguments: StoreFactory.all)
     func reclaim(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
-        try await store.reclaim(key: "k", owner: "b", origin: nil, now: at(10))
-        #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending(owner: "b", since: at(10))))
-        // A missing row is inserted as pending.
-        try await store.reclaim(key: "other", owner: "b", origin: nil, now: at(11))
-        #expect(
-            try await store.entry(key: "other") == DedupeEntry(key: "other", state: .pending(owner: "b", since: at(11)))
-        )
+        try await factory.withStore { store async throws in
+            _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
+            try await store.reclaim(key: "k", owner: "b", origin: nil, now: at(10))
+            #expect(
+                try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending(owner: "b", since: at(10))))
+            // A missing row is inserted as pending.
+            try await store.reclaim(key: "other", owner: "b", origin: nil, now: at(11))
+            #expect(
+                try await store.entry(key: "other")
+                    == DedupeEntry(key: "other", state: .pending(owner: "b", since: at(11)))
+            )
+        }
     }
 
     @Test("reclaim never reverts a done row", arguments: StoreFactory.all)
     func reclaimDone(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        try await store.markDone(key: "k", contactId: 9, now: t0)
-        await #expect(throws: DedupeStoreError(code: .alreadyDone, key: "k")) {
-            try await store.reclaim(key: "k", owner: "b", origin: nil, now: at(1))
+        try await factory.withStore { store async throws in
+            try await store.markDone(key: "k", contactId: 9, now: t0)
+            await #expect(throws: DedupeStoreError(code: .alreadyDone, key: "k")) {
+                try await store.reclaim(key: "k", owner: "b", origin: nil, now: at(1))
+            }
+            #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .done(contactId: 9, at: t0)))
         }
-        #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .done(contactId: 9, at: t0)))
     }
 
     @Test("remove deletes the row so the key can be claimed again", arguments: StoreFactory.all)
     func remove(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
-        try await store.remove(key: "k")
-        try await store.remove(key: "absent")
-        #expect(try await store.entry(key: "k") == nil)
-        #expect(try await store.claim(key: "k", owner: "b", origin: nil, now: at(1)) == .claimed)
+        try await factory.withStore { store async throws in
+            _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
+            try await store.remove(key: "k")
+            try await store.remove(key: "absent")
+            #expect(try await store.entry(key: "k") == nil)
+            #expect(try await store.claim(key: "k", owner: "b", origin: nil, now: at(1)) == .claimed)
+        }
     }
 
     @Test("prune deletes rows last touched before the cutoff", arguments: StoreFactory.all)
     func prune(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        _ = try await store.claim(key: "old-pending", owner: "a", origin: nil, now: at(0))
-        try await store.markDone(key: "old-done", contactId: 1, now: at(1))
-        _ = try await store.claim(key: "touched-later", owner: "a", origin: nil, now: at(0))
-        try await store.markDone(key: "touched-later", contactId: 2, now: at(20))
-        _ = try await store.claim(key: "at-cutoff", owner: "a", origin: nil, now: at(10))
-        #expect(try await store.pruneKeys(before: at(10)) == 2)
-        #expect(try await store.entry(key: "old-pending") == nil)
-        #expect(try await store.entry(key: "old-done") == nil)
-        #expect(try await store.entry(key: "touched-later") != nil)
-        #expect(try await store.entry(key: "at-cutoff") != nil)
-        #expect(try await store.pruneKeys(before: at(10)) == 0)
+        try await factory.withStore { store async throws in
+            _ = try await store.claim(key: "old-pending", owner: "a", origin: nil, now: at(0))
+            try await store.markDone(key: "old-done", contactId: 1, now: at(1))
+            _ = try await store.claim(key: "touched-later", owner: "a", origin: nil, now: at(0))
+            try await store.markDone(key: "touched-later", contactId: 2, now: at(20))
+            _ = try await store.claim(key: "at-cutoff", owner: "a", origin: nil, now: at(10))
+            #expect(try await store.pruneKeys(before: at(10)) == 2)
+            #expect(try await store.entry(key: "old-pending") == nil)
+            #expect(try await store.entry(key: "old-done") == nil)
+            #expect(try await store.entry(key: "touched-later") != nil)
+            #expect(try await store.entry(key: "at-cutoff") != nil)
+            #expect(try await store.pruneKeys(before: at(10)) == 0)
+        }
     }
 
     @Test("times are kept to the millisecond", arguments: StoreFactory.all)
     func millisecondPrecision(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        let precise = Date(timeIntervalSince1970: 1_767_225_600.123_456)
-        _ = try await store.claim(key: "k", owner: "a", origin: nil, now: precise)
-        let entry = try #require(try await store.entry(key: "k"))
-        #expect(abs(entry.touchedAt.timeIntervalSince(precise)) <= 0.0005)
-        #expect(entry.touchedAt == Date(timeIntervalSince1970: 1_767_225_600.123))
+        try await factory.withStore { store async throws in
+            let precise = Date(timeIntervalSince1970: 1_767_225_600.123_456)
+            _ = try await store.claim(key: "k", owner: "a", origin: nil, now: precise)
+            let entry = try #require(try await store.entry(key: "k"))
+            #expect(abs(entry.touchedAt.timeIntervalSince(precise)) <= 0.0005)
+            #expect(entry.touchedAt == Date(timeIntervalSince1970: 1_767_225_600.123))
+        }
     }
 
     @Test("keys are exact: case, whitespace and unicode matter", arguments: StoreFactory.all)
     func exactKeys(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        for key in ["k", "K", "k ", "ké", "sha256:00", "b64:/wD+"] {
-            #expect(try await store.claim(key: key, owner: "a", origin: nil, now: t0) == .claimed, "\(key)")
+        try await factory.withStore { store async throws in
+            for key in ["k", "K", "k ", "ké", "sha256:00", "b64:/wD+"] {
+                #expect(try await store.claim(key: key, owner: "a", origin: nil, now: t0) == .claimed, "\(key)")
+            }
         }
     }
 
     @Test("concurrent claims of one key: exactly one is claimed", arguments: StoreFactory.all)
     func concurrentClaims(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        let results = try await withThrowingTaskGroup(of: ClaimResult.self) { group in
-            for index in 0..<64 {
-                group.addTask { try await store.claim(key: "hot", owner: "owner-\(index)", origin: nil, now: t0) }
+        try await factory.withStore { store async throws in
+            let results = try await withThrowingTaskGroup(of: ClaimResult.self) { group in
+                for index in 0..<64 {
+                    group.addTask { try await store.claim(key: "hot", owner: "owner-\(index)", origin: nil, now: t0) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
-            return try await group.reduce(into: []) { $0.append($1) }
+            #expect(results.count == 64)
+            #expect(results.filter { $0 == .claimed }.count == 1)
+            let entry = try #require(try await store.entry(key: "hot"))
+            guard case .pending(let owner, _) = entry.state else {
+                Issue.record("expected pending, got \(entry)")
+                return
+            }
+            #expect(results.filter { $0 == .pending(owner: owner, since: t0, origin: nil) }.count == 63)
         }
-        #expect(results.count == 64)
-        #expect(results.filter { $0 == .claimed }.count == 1)
-        let entry = try #require(try await store.entry(key: "hot"))
-        guard case .pending(let owner, _) = entry.state else {
-            Issue.record("expected pending, got \(entry)")
-            return
-        }
-        #expect(results.filter { $0 == .pending(owner: owner, since: t0, origin: nil) }.count == 63)
     }
 
     @Test("a claim remembers its origin through markDone", arguments: StoreFactory.all)
     func originSurvivesDone(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        #expect(try await store.claim(key: "k", owner: "a", origin: position.description, now: t0) == .claimed)
-        #expect(
-            try await store.claim(key: "k", owner: "b", origin: "other", now: at(1))
-                == .pending(owner: "a", since: t0, origin: position.description))
-        try await store.markDone(key: "k", contactId: 77, now: at(2))
-        #expect(
-            try await store.claim(key: "k", owner: "b", origin: "other", now: at(3))
-                == .done(contactId: 77, at: at(2), origin: position.description))
+        try await factory.withStore { store async throws in
+            #expect(try await store.claim(key: "k", owner: "a", origin: position.description, now: t0) == .claimed)
+            #expect(
+                try await store.claim(key: "k", owner: "b", origin: "other", now: at(1))
+                    == .pending(owner: "a", since: t0, origin: position.description))
+            try await store.markDone(key: "k", contactId: 77, now: at(2))
+            #expect(
+                try await store.claim(key: "k", owner: "b", origin: "other", now: at(3))
+                    == .done(contactId: 77, at: at(2), origin: position.description))
+        }
     }
 
     @Test("reclaim moves the origin to the new claimant", arguments: StoreFactory.all)
     func reclaimSetsOrigin(_ factory: StoreFactory) async throws {
-        let (store, cleanup) = try factory.make()
-        defer { cleanup() }
-        _ = try await store.claim(key: "k", owner: "a", origin: "first", now: t0)
-        try await store.reclaim(key: "k", owner: "b", origin: "second", now: at(1))
-        #expect(try await store.entry(key: "k")?.origin == "second")
+        try await factory.withStore { store async throws in
+            _ = try await store.claim(key: "k", owner: "a", origin: "first", now: t0)
+            try await store.reclaim(key: "k", owner: "b", origin: "second", now: at(1))
+            #expect(try await store.entry(key: "k")?.origin == "second")
+        }
     }
 }
 

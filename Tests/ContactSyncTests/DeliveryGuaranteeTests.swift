@@ -217,9 +217,9 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(harness.sink.records.isEmpty)
-        // k0's call was made (and refused): its claim stays. The others never called Komet: no claim, so the next
-        // owner calls at once instead of spending a look-up on them.
-        #expect(try await store.entry(key: "k0") != nil)
+        // k0's call was made and refused (a refused token proves nothing was created), the others never called Komet:
+        // no claim is left, so the next owner calls at once instead of spending a look-up on any of them.
+        #expect(try await store.entry(key: "k0") == nil)
         for offset in 1..<5 { #expect(try await store.entry(key: "k\(offset)") == nil, "k\(offset)") }
     }
 

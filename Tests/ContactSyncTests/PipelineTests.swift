@@ -352,7 +352,13 @@ final class FailingStore: DedupeStore, OutcomeLedger {
     let failingKey: String
     let inner = InMemoryStore()
 
-    init(failingKey: String) { self.failingKey = failingKey }
+    /// Thrown by every `markDone`, when set (e.g. a store that refuses to work in a cancelled task).
+    let markDoneError: (any Error & Sendable)?
+
+    init(failingKey: String, markDoneError: (any Error & Sendable)? = nil) {
+        self.failingKey = failingKey
+        self.markDoneError = markDoneError
+    }
 
     func claim(key: String, owner: String, origin: String?, now: Date) async throws -> ClaimResult {
         if key == failingKey { throw Failure() }
@@ -362,6 +368,7 @@ final class FailingStore: DedupeStore, OutcomeLedger {
         try await inner.reclaim(key: key, owner: owner, origin: origin, now: now)
     }
     func markDone(key: String, contactId: Int64, now: Date) async throws {
+        if let markDoneError { throw markDoneError }
         try await inner.markDone(key: key, contactId: contactId, now: now)
     }
     func remove(key: String) async throws { try await inner.remove(key: key) }

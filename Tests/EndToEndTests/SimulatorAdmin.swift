@@ -49,6 +49,18 @@ struct SimulatorAdmin {
         return document.compactMapValues { Self.int64($0).map { Int($0) } }
     }
 
+    /// Waits until the simulator holds no add (late fault or spike; the `heldAdds` counter is 0), so that its
+    /// contacts include every add it received. Throws when some are still held after `bound`.
+    func waitForHeldAdds(within bound: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + bound
+        while try await counters()["heldAdds", default: 0] > 0 {
+            guard ContinuousClock.now < deadline else {
+                throw E2EError("the simulator still holds late or spiked adds after \(bound)")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     /// `POST /admin/quota/reset`: today's quota is available again.
     func resetQuota() async throws {
         _ = try await request("POST", "admin/quota/reset")

@@ -255,8 +255,9 @@ struct ClientSimulatorTests {
 
     @Test("the timeout fault: the client times out (ambiguous to it), the simulator creates nothing")
     func timeoutFault() async throws {
-        let clientConfiguration = KometClientConfiguration(requestTimeout: .seconds(1))
-        let faults = KometFaults(timeoutRate: 1, timeoutSleepMs: 3_000)
+        // The simulator must have read the request before the client gives up, even on a loaded machine.
+        let clientConfiguration = KometClientConfiguration(requestTimeout: .seconds(3))
+        let faults = KometFaults(timeoutRate: 1, timeoutSleepMs: 8_000)
         try await withSimulator(faults: faults, clientConfiguration: clientConfiguration) { simulator, client in
             let error = try #require(
                 await kometError { () async throws(KometError) in

@@ -7,15 +7,6 @@ import Testing
 
 @Suite("KometSimulator admin endpoints and bookkeeping")
 struct SimulatorAdminTests {
-    private func call(_ method: String, _ url: String, body: String? = nil) async throws -> (Int, String) {
-        var request = HTTPClientRequest(url: url)
-        request.method = .init(rawValue: method)
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
-        let bytes = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), String(buffer: bytes))
-    }
-
     @Test("admin: contacts, stats, partial fault updates, quota reset and reset")
     func adminEndpoints() async throws {
         let simulator = KometSimulator(
@@ -27,7 +18,7 @@ struct SimulatorAdminTests {
             try await withClient(baseURL: base + "/api") { client in
                 _ = try await client.addContact(sampleRequest, logger: testLogger)
             }
-            let (_, contactsJSON) = try await call("GET", base + "/admin/contacts")
+            let (_, contactsJSON) = try await httpCall("GET", base + "/admin/contacts")
             let contacts = try #require(
                 (try JSONSerialization.jsonObject(with: Data(contactsJSON.utf8)) as? [String: Any])?["contacts"]
                     as? [[String: Any]]
@@ -37,20 +28,20 @@ struct SimulatorAdminTests {
             #expect(contacts.first?["name"] as? String == "Joe Smith")
             #expect(contacts.first?["id"] as? Int != nil)
 
-            let (_, statsJSON) = try await call("GET", base + "/admin/stats")
+            let (_, statsJSON) = try await httpCall("GET", base + "/admin/stats")
             let stats = try JSONDecoder().decode(KometSimulatorStats.self, from: Data(statsJSON.utf8))
             #expect(stats.created == 1 && stats.quotaUsed == 1 && stats.dailyQuota == 1)
 
-            let (status, _) = try await call("PUT", base + "/admin/faults", body: #"{"throttleRate": 0.5}"#)
+            let (status, _) = try await httpCall("PUT", base + "/admin/faults", body: #"{"throttleRate": 0.5}"#)
             #expect(status == 200)
-            _ = try await call("PUT", base + "/admin/faults", body: #"{"latencyMs": 5, "serverErrorRate": 2}"#)
+            _ = try await httpCall("PUT", base + "/admin/faults", body: #"{"latencyMs": 5, "serverErrorRate": 2}"#)
             #expect(simulator.faults == KometFaults(latencyMs: 5, serverErrorRate: 1, throttleRate: 0.5))
-            let (badStatus, _) = try await call("PUT", base + "/admin/faults", body: "not json")
+            let (badStatus, _) = try await httpCall("PUT", base + "/admin/faults", body: "not json")
             #expect(badStatus == 400)
 
-            _ = try await call("POST", base + "/admin/quota/reset")
+            _ = try await httpCall("POST", base + "/admin/quota/reset")
             #expect(simulator.stats.quotaUsed == 0)
-            _ = try await call("POST", base + "/admin/reset")
+            _ = try await httpCall("POST", base + "/admin/reset")
             #expect(simulator.contacts().isEmpty)
             #expect(simulator.faults == .none)
             #expect(simulator.stats.addCalls == 0)
@@ -69,7 +60,7 @@ struct SimulatorAdminTests {
                 _ = try await client.addContact(sampleRequest, logger: testLogger)
             }
             let token = testToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? testToken
-            let (status, answer) = try await call(
+            let (status, answer) = try await httpCall(
                 "GET", base + "/api/customer.contact.list?authenticationToken=\(token)&customerId=17")
             #expect(status == 200)
             #expect(
@@ -102,7 +93,7 @@ struct SimulatorAdminTests {
                 ),
             ]
             for (body, message) in cases {
-                let (status, answer) = try await call("POST", url, body: body)
+                let (status, answer) = try await httpCall("POST", url, body: body)
                 #expect(status == 200)
                 let object = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])
                 #expect(object["status"] as? Int == 0)

@@ -48,6 +48,24 @@ func withSimulator<Result>(
     token: String = testToken,
     _ body: (KometSimulator, KometClient) async throws -> Result
 ) async throws -> Result {
+    try await withSimulatorServer(
+        configuration: configuration,
+        faults: faults,
+        clientConfiguration: clientConfiguration,
+        token: token
+    ) { simulator, client, _ in
+        try await body(simulator, client)
+    }
+}
+
+/// Like `withSimulator`, and `body` also gets the simulator's port (for its admin endpoints).
+func withSimulatorServer<Result>(
+    configuration: KometSimulatorConfiguration = KometSimulatorConfiguration(token: testToken, customers: 1...100),
+    faults: KometFaults = .none,
+    clientConfiguration: KometClientConfiguration = KometClientConfiguration(),
+    token: String = testToken,
+    _ body: (KometSimulator, KometClient, Int) async throws -> Result
+) async throws -> Result {
     let simulator = KometSimulator(configuration: configuration, logger: testLogger)
     simulator.faults = faults
     return try await withRunningServer({ onListening in
@@ -55,8 +73,28 @@ func withSimulator<Result>(
     }) { port in
         try await withClient(baseURL: "http://127.0.0.1:\(port)/api", configuration: clientConfiguration, token: token)
         {
-            try await body(simulator, $0)
+            try await body(simulator, $0, port)
         }
+    }
+}
+
+/// One plain HTTP call (the simulator's admin endpoints, hand-made API calls); returns the status and the body.
+func httpCall(_ method: String, _ url: String, body: String? = nil) async throws -> (Int, String) {
+    var request = HTTPClientRequest(url: url)
+    request.method = .init(rawValue: method)
+    if let body { request.body = .bytes(ByteBuffer(string: body)) }
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+    let bytes = try await response.body.collect(upTo: 1 << 20)
+    return (Int(response.status.code), String(buffer: bytes))
+}
+
+/// Checks `condition` every 50 ms until it holds or `bound` has passed; returns whether it held.
+func eventually(within bound: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + bound
+    while true {
+        if try await condition() { return true }
+        guard ContinuousClock.now < deadline else { return false }
+        try await Task.sleep(for: .milliseconds(50))
     }
 }
 

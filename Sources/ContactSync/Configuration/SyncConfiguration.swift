@@ -25,11 +25,15 @@ public struct SyncConfiguration: Sendable {
 
     public var dedupeBackend: DedupeBackend
     public var sqlitePath: String
+    /// Where the PostgreSQL store is (`dedupe.backend=postgres`).
+    public var postgres: PostgresSettings
     public var retention: Duration
     public var pruneInterval: Duration
 
     public var pipeline: PipelineConfiguration
     public var retry: RetryPolicy
+    /// Komet's "customer not found", remembered so the same answer costs no more calls.
+    public var unknownCustomers: UnknownCustomerSettings
 
     /// The port of the HTTP server for `/health`, `/ready` and `/metrics`; 0 picks a free port, -1 turns it off.
     public var httpPort: Int
@@ -39,83 +43,8 @@ public struct SyncConfiguration: Sendable {
     /// When true, names, emails and phone numbers are written to logs as they are. Default false (redacted).
     public var logPersonalData: Bool
 
-    public enum DedupeBackend: String, Sendable, CaseIterable { case sqlite, memory }
+    public enum DedupeBackend: String, Sendable, CaseIterable { case sqlite, postgres, memory }
     public enum LogFormat: String, Sendable, CaseIterable { case text, json }
-
-    /// One documented setting.
-    public struct Setting: Sendable {
-        public var key: String
-        public var defaultValue: String
-        public var summary: String
-    }
-
-    /// Every setting the worker reads, with its default. `kafka.*` settings are passed to librdkafka as well.
-    public static let settings: [Setting] = [
-        Setting(key: "kafka.bootstrap.servers", defaultValue: "127.0.0.1:9092", summary: "Kafka brokers (librdkafka)."),
-        Setting(key: "kafka.group.id", defaultValue: "komet-contact-sync", summary: "Consumer group of all replicas."),
-        Setting(key: "topics.input", defaultValue: "contacts.created", summary: "Input topics, comma-separated."),
-        Setting(
-            key: "topics.success", defaultValue: "contacts.komet.succeeded", summary: "Topic for success outcomes."),
-        Setting(key: "topics.deadLetter", defaultValue: "contacts.komet.dlq", summary: "Dead-letter topic."),
-        Setting(key: "komet.baseURL", defaultValue: "https://api.kometsales.com/api", summary: "Komet API root."),
-        Setting(key: "komet.tokenVariable", defaultValue: "KOMET_TOKEN", summary: "Env variable with the token."),
-        Setting(key: "komet.tokenFile", defaultValue: "", summary: "File with the token, if the variable is unset."),
-        Setting(key: "komet.requestTimeout", defaultValue: "15s", summary: "Deadline of one Komet call."),
-        Setting(key: "komet.connectTimeout", defaultValue: "5s", summary: "TCP/TLS connect timeout."),
-        Setting(
-            key: "komet.throttledPatterns", defaultValue: "quota,limit exceeded,too many requests,rate limit",
-            summary: "Status-0 messages that mean throttled."),
-        Setting(
-            key: "komet.systemicPatterns",
-            defaultValue: "token,not authorized,unauthorized,permission,access denied,forbidden",
-            summary: "Status-0 messages that mean a systemic failure."),
-        Setting(key: "mapping.defaultContactType", defaultValue: "Buyer", summary: "Komet contact type."),
-        Setting(
-            key: "mapping.registeredContactTypes", defaultValue: "None,Buyer,A/P",
-            summary: "Types registered in Komet."),
-        Setting(
-            key: "mapping.contactTypeByTitle", defaultValue: "",
-            summary: "Title=Type pairs, comma-separated (e.g. `Accounts Payable=A/P`)."),
-        Setting(
-            key: "mapping.customerIdMap", defaultValue: "",
-            summary: "source=komet customer id pairs; when set, unlisted ids are bad events."),
-        Setting(key: "mapping.sendEmailPOD", defaultValue: "false", summary: "Send `IsPrimary` as `emailPOD`."),
-        Setting(
-            key: "dedupe.keyOrder", defaultValue: "messageKey,cloudEventID,requestHash",
-            summary: "Where the dedupe key comes from, first match wins."),
-        Setting(key: "dedupe.backend", defaultValue: "sqlite", summary: "`sqlite` or `memory`."),
-        Setting(key: "dedupe.sqlitePath", defaultValue: "komet-contact-sync.sqlite", summary: "SQLite file."),
-        Setting(key: "dedupe.retention", defaultValue: "30d", summary: "How long keys are remembered."),
-        Setting(key: "dedupe.pruneInterval", defaultValue: "1h", summary: "How often old keys are pruned."),
-        Setting(key: "pipeline.maxInFlight", defaultValue: "32", summary: "Events processed at once (distinct keys)."),
-        Setting(
-            key: "pipeline.maxBuffered", defaultValue: "2000",
-            summary: "Buffered events before partitions are paused."),
-        Setting(key: "pipeline.maxPayloadBytes", defaultValue: "1048576", summary: "Larger events are refused unread."),
-        Setting(
-            key: "pipeline.drainTimeout", defaultValue: "30s",
-            summary: "Wait for in-flight events on revoke/stop; shorter than `kafka.max.poll.interval.ms`."),
-        Setting(
-            key: "pipeline.ambiguousPolicy", defaultValue: "reconcile",
-            summary: "`reconcile`, `deadLetter` or `retry` for unknown outcomes."),
-        Setting(key: "retry.maxAttempts", defaultValue: "5", summary: "Calls per event for transient failures."),
-        Setting(key: "retry.baseDelay", defaultValue: "500ms", summary: "First backoff (full jitter)."),
-        Setting(key: "retry.maxDelay", defaultValue: "30s", summary: "Backoff cap."),
-        Setting(key: "retry.maxElapsed", defaultValue: "5m", summary: "Give up on an event after this long."),
-        Setting(key: "retry.throttleDelay", defaultValue: "60s", summary: "Pause when throttled without Retry-After."),
-        Setting(key: "retry.systemicProbeInterval", defaultValue: "30s", summary: "Probe interval after 401/403."),
-        Setting(
-            key: "retry.quotaProbeInterval", defaultValue: "10m",
-            summary: "Probe interval once the daily quota is spent."),
-        Setting(
-            key: "retry.outageThreshold", defaultValue: "5",
-            summary: "Transient failures in a row that pause calls as an outage (probes back off base..max delay)."),
-        Setting(key: "http.host", defaultValue: "0.0.0.0", summary: "Bind address of /health, /ready, /metrics."),
-        Setting(key: "http.port", defaultValue: "8080", summary: "Port; 0 = any free port, -1 = off."),
-        Setting(key: "log.level", defaultValue: "info", summary: "trace, debug, info, notice, warning, error."),
-        Setting(key: "log.format", defaultValue: "text", summary: "`text` or `json`."),
-        Setting(key: "log.personalData", defaultValue: "false", summary: "Log names, emails, phones unredacted."),
-    ]
 
     /// Reads and validates every setting. Errors name the setting and its environment variable.
     public init(source: ConfigurationSource) throws(ConfigurationError) {
@@ -194,6 +123,18 @@ public struct SyncConfiguration: Sendable {
         maxPayloadBytes = try reader.int("pipeline.maxPayloadBytes", range: 1...(64 << 20))
         dedupeBackend = try reader.choice("dedupe.backend")
         sqlitePath = try reader.nonEmpty("dedupe.sqlitePath")
+        let passwordFile = try reader.string("postgres.passwordFile")
+        postgres = PostgresSettings(
+            host: try reader.nonEmpty("postgres.host"),
+            port: try reader.int("postgres.port", range: 1...65_535),
+            database: try reader.nonEmpty("postgres.database"),
+            user: try reader.nonEmpty("postgres.user"),
+            passwordVariable: try reader.nonEmpty("postgres.passwordVariable"),
+            passwordFile: passwordFile.isEmpty ? nil : passwordFile,
+            tls: try reader.choice("postgres.tls"),
+            poolSize: try reader.int("postgres.poolSize", range: 1...1_000),
+            connectTimeout: try reader.duration("postgres.connectTimeout", minimum: .milliseconds(1))
+        )
         retention = try reader.duration("dedupe.retention", minimum: .seconds(60))
         pruneInterval = try reader.duration("dedupe.pruneInterval", minimum: .seconds(1))
 
@@ -211,6 +152,9 @@ public struct SyncConfiguration: Sendable {
                 setting: "pipeline.drainTimeout",
                 message: "must be shorter than kafka.max.poll.interval.ms (\(maxPollInterval) ms)")
         }
+        unknownCustomers = UnknownCustomerSettings(
+            memory: try reader.duration("komet.unknownCustomerMemory", minimum: .zero),
+            patterns: try reader.list("komet.unknownCustomerPatterns"))
         retry = RetryPolicy(
             maxAttempts: try reader.int("retry.maxAttempts", range: 1...1_000),
             baseDelay: try reader.duration("retry.baseDelay", minimum: .milliseconds(1)),
@@ -230,89 +174,5 @@ public struct SyncConfiguration: Sendable {
         self.logLevel = logLevel
         logFormat = try reader.choice("log.format")
         logPersonalData = try reader.bool("log.personalData")
-    }
-}
-
-/// Reads typed values of documented settings, falling back to their defaults.
-struct SettingReader {
-    var source: ConfigurationSource
-
-    func string(_ key: String) throws(ConfigurationError) -> String {
-        if let value = source.value(key) { return value.trimmingCharacters(in: .whitespaces) }
-        guard let setting = SyncConfiguration.settings.first(where: { $0.key == key }) else {
-            throw ConfigurationError(setting: key, message: "undocumented setting (a bug)")
-        }
-        return setting.defaultValue
-    }
-
-    func nonEmpty(_ key: String) throws(ConfigurationError) -> String {
-        let value = try string(key)
-        guard !value.isEmpty else { throw ConfigurationError(setting: key, message: "must not be empty") }
-        return value
-    }
-
-    func list(_ key: String) throws(ConfigurationError) -> [String] {
-        try string(key).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
-    func int(_ key: String, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-        let text = try string(key)
-        guard let value = Int(text), range.contains(value) else {
-            throw ConfigurationError(
-                setting: key, message: "'\(text)' is not a whole number in \(range.lowerBound)...\(range.upperBound)")
-        }
-        return value
-    }
-
-    func bool(_ key: String) throws(ConfigurationError) -> Bool {
-        switch try string(key).lowercased() {
-        case "true", "1", "yes", "on": return true
-        case "false", "0", "no", "off": return false
-        case let other: throw ConfigurationError(setting: key, message: "'\(other)' is not true or false")
-        }
-    }
-
-    func choice<Choice: RawRepresentable & CaseIterable>(_ key: String) throws(ConfigurationError) -> Choice
-    where Choice.RawValue == String {
-        let text = try string(key)
-        guard let value = Choice(rawValue: text) else {
-            let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ConfigurationError(setting: key, message: "'\(text)' is not one of \(allowed)")
-        }
-        return value
-    }
-
-    func duration(_ key: String, minimum: Duration) throws(ConfigurationError) -> Duration {
-        let text = try string(key)
-        guard let value = Self.parseDuration(text), value >= minimum else {
-            throw ConfigurationError(
-                setting: key,
-                message: "'\(text)' is not a duration of at least \(minimum) (e.g. 500ms, 15s, 5m, 1h, 30d)")
-        }
-        return value
-    }
-
-    func pairs<Value>(_ key: String, _ convert: (String) -> Value?) throws(ConfigurationError) -> [String: Value] {
-        var result: [String: Value] = [:]
-        for item in try list(key) {
-            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty, let value = convert(parts[1]) else {
-                throw ConfigurationError(setting: key, message: "'\(item)' is not a name=value pair")
-            }
-            result[parts[0]] = value
-        }
-        return result
-    }
-
-    /// `250ms`, `15s`, `5m`, `1h`, `30d`; a bare number is seconds.
-    static func parseDuration(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400)]
-        for (suffix, seconds) in units where text.hasSuffix(suffix) {
-            let number = text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
-            guard let value = Double(number), value >= 0, value.isFinite else { return nil }
-            return .milliseconds(Int64((value * seconds * 1_000).rounded()))
-        }
-        guard let value = Double(text), value >= 0, value.isFinite else { return nil }
-        return .milliseconds(Int64((value * 1_000).rounded()))
     }
 }

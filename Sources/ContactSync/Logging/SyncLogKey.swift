@@ -25,6 +25,7 @@ enum SyncLogKey {
     static let dedupeKey = "dedupe.key"
     static let dedupeBackend = "dedupe.backend"
     static let pruned = "dedupe.pruned"
+    static let schemaVersions = "store.schema_versions"
     static let claimOwner = "claim.owner"
     static let claimOrigin = "claim.origin"
     static let claimSince = "claim.since"

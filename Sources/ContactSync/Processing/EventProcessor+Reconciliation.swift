@@ -22,6 +22,7 @@ extension EventProcessor {
             try await store.markDone(key: key, contactId: contact.id, now: Date())
             return .success(.reconciled, contactId: contact.id, message: "found in Komet", request: request)
         case .refused(let refusal):
+            unknownCustomers.noteRefusal(of: request.customerId, message: refusal.message)
             // Komet refuses the customer itself: no contact can have been created, and adding would be refused the
             // same way.
             try await store.remove(key: key)
@@ -34,12 +35,12 @@ extension EventProcessor {
 
     /// Looks for the contact among the customer's contacts. Each look-up is a call (it spends quota like any other);
     /// transient failures are retried with backoff, and an outage waits at the gate.
-    func reconcile(_ request: KometContactRequest, attempts: inout Int) async throws -> Reconciliation {
+    func reconcile(_ request: KometContactRequest, attempts: inout Attempts) async throws -> Reconciliation {
         var generator = SystemRandomNumberGenerator()
         var failures = 0
         while true {
             let pass = try await gate.enter()
-            attempts += 1
+            attempts.count += 1
             do throws(KometError) {
                 let contacts = try await komet.listContacts(customerId: request.customerId, logger: logger)
                 gate.recordSuccess(of: pass)

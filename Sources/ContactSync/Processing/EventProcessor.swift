@@ -15,6 +15,7 @@ struct EventProcessor: Sendable {
     let gate: KometCallGate
     let retry: RetryPolicy
     let ambiguousPolicy: AmbiguousPolicy
+    let unknownCustomers: UnknownCustomers
     /// Identifies this process in `pending` claims.
     let owner: String
     let logger: Logger
@@ -22,8 +23,9 @@ struct EventProcessor: Sendable {
     /// - Parameter owner: identifies this process in `pending` claims (unique per process).
     init(
         keys: any DedupeStore, komet: any KometAPI, retry: RetryPolicy, ambiguousPolicy: AmbiguousPolicy,
-        owner: String, logger: Logger
+        unknownCustomers: UnknownCustomers.Settings = UnknownCustomers.Settings(), owner: String, logger: Logger
     ) {
+        self.unknownCustomers = UnknownCustomers(settings: unknownCustomers)
         self.store = keys
         self.komet = komet
         self.gate = KometCallGate(settings: retry.gateSettings, logger: logger)
@@ -39,33 +41,57 @@ struct EventProcessor: Sendable {
         var attempts: Int
     }
 
+    /// What one event's calls have done so far.
+    struct Attempts {
+        /// Komet calls made (adds and look-ups, retries included).
+        var count = 0
+        /// The event holds a claim it took itself (not one taken over from an earlier attempt).
+        var ownsFreshClaim = false
+        /// A call may have created the contact (an ambiguous answer), or did (a success not yet recorded).
+        var mayHaveCreated = false
+
+        /// Whether the claim can go when the event is given up: every call proved nothing was created (none made,
+        /// 5xx, refused, throttled), so a later replay needs no look-up.
+        var claimIsUnused: Bool { ownsFreshClaim && !mayHaveCreated }
+    }
+
     func process(_ job: PipelineJob) async -> Result? {
         switch job.preparation {
         case .bad(let bad):
             return Result(
                 outcome: .deadLetter(reason: bad.reason, detail: bad.detail, httpStatus: nil), attempts: 0)
         case .ready(let request):
-            var attempts = 0
+            var attempts = Attempts()
             let origin = RecordPosition(job.message).description
             do {
                 let outcome = try await createContact(
                     key: job.key, origin: origin, request: request, attempts: &attempts)
-                return Result(outcome: outcome, attempts: attempts)
-            } catch is CancellationError {
-                return nil
+                return Result(outcome: outcome, attempts: attempts.count)
             } catch {
-                if Task.isCancelled { return nil }
+                if error is CancellationError || Task.isCancelled {
+                    // Given up (a revoke's drain ran out, or shutdown): the claim stays for whoever consumes the record
+                    // again, unless every call proved it unused.
+                    if attempts.claimIsUnused { await releaseUnusedClaim(key: job.key, origin: origin) }
+                    return nil
+                }
                 // Whatever went wrong, one event must not stop the others: it becomes a dead letter. Its claim is
                 // released (so a replay of the dead letter is processed again) only when it is this event's own and
                 // no call could have created the contact; otherwise the row stays, and a replay reconciles or skips
                 // instead of calling again.
-                if attempts == 0 { await releaseOwnClaim(key: job.key, origin: origin) }
+                if attempts.count == 0 { await releaseOwnClaim(key: job.key, origin: origin) }
                 let detail = "\(type(of: error)): \(String(describing: error))"
                 return Result(
                     outcome: .deadLetter(reason: .internalError, detail: detail, httpStatus: nil),
-                    attempts: attempts)
+                    attempts: attempts.count)
             }
         }
+    }
+
+    /// Releases the claim of a cancelled event. The task is cancelled, and store calls may refuse to run in a cancelled
+    /// task, so the release runs in a task of its own, awaited here.
+    private func releaseUnusedClaim(key: String, origin: String) async {
+        await Task { await releaseOwnClaim(key: key, origin: origin) }.value
+        logger.debug("released the unused claim of a cancelled event", metadata: [SyncLogKey.dedupeKey: "\(key)"])
     }
 
     /// Removes the key's row when it is this event's own pending claim. A failure is logged: the row then stays
@@ -88,11 +114,18 @@ struct EventProcessor: Sendable {
         key: String,
         origin: String,
         request: KometContactRequest,
-        attempts: inout Int
+        attempts: inout Attempts
     ) async throws -> EventOutcome {
         // A key already done needs no call: answered at once, even while calls are paused.
         if let entry = try await store.entry(key: key), case .done(let contactId, _) = entry.state {
             return doneOutcome(contactId: contactId, createdBy: entry.origin, origin: origin, request: request)
+        }
+        // A customer Komet just said it does not know: the same answer again would cost a call.
+        if let message = unknownCustomers.refusal(of: request.customerId) {
+            return .deadLetter(
+                reason: .kometRejected,
+                detail: "\(message) (Komet's recent answer for customer \(request.customerId); no call made)",
+                httpStatus: nil)
         }
         // The claim is taken right before the first call, once the gate lets it through: an event that waits out a
         // pause (and is cancelled or killed meanwhile) leaves no claim behind, so nobody later mistakes it for a call
@@ -103,6 +136,7 @@ struct EventProcessor: Sendable {
             gate.releaseProbe(of: pass)
             return doneOutcome(contactId: contactId, createdBy: createdBy, origin: origin, request: request)
         case .claimed:
+            attempts.ownsFreshClaim = true
             return try await call(key: key, request: request, attempts: &attempts, firstPass: pass)
         case .pending(let previousOwner, let since, let claimedBy):
             gate.releaseProbe(of: pass)
@@ -161,7 +195,7 @@ struct EventProcessor: Sendable {
     /// (a throttle, an outage, a refused token) does not count against the event: only its own failures do.
     /// `firstPass` is the gate's admission for the first call when the caller already waited for it.
     private func call(
-        key: String, request: KometContactRequest, attempts: inout Int, firstPass: KometCallGate.Pass?
+        key: String, request: KometContactRequest, attempts: inout Attempts, firstPass: KometCallGate.Pass?
     ) async throws -> EventOutcome {
         let clock = ContinuousClock()
         let started = clock.now
@@ -178,7 +212,7 @@ struct EventProcessor: Sendable {
                 pass = try await gate.enter()
                 waited += pass.waited
             }
-            attempts += 1
+            attempts.count += 1
             let answer: Swift.Result<KometAddResult, KometError>
             do throws(KometError) {
                 answer = .success(try await komet.addContact(request, logger: logger))
@@ -188,6 +222,8 @@ struct EventProcessor: Sendable {
             let error: KometError
             switch answer {
             case .success(let result):
+                // The contact exists from here on: if recording it is interrupted, the claim must stay.
+                attempts.mayHaveCreated = true
                 gate.recordSuccess(of: pass)
                 try await store.markDone(key: key, contactId: result.contactId, now: Date())
                 return .success(.created, contactId: result.contactId, message: result.message, request: request)
@@ -197,6 +233,7 @@ struct EventProcessor: Sendable {
             switch error.failureClass {
             case .rejected:
                 gate.recordSuccess(of: pass)
+                unknownCustomers.noteRefusal(of: request.customerId, message: error.message)
                 try await store.remove(key: key)
                 return .deadLetter(
                     reason: .kometRejected, detail: error.message, httpStatus: error.httpStatus)
@@ -223,6 +260,7 @@ struct EventProcessor: Sendable {
                     ])
                 try await Task.sleep(for: delay)
             case .ambiguous:
+                attempts.mayHaveCreated = true
                 gate.releaseProbe(of: pass)
                 switch ambiguousPolicy {
                 case .deadLetter:

@@ -35,7 +35,18 @@ public final class SyncService: Service {
         self.logger = logger
     }
 
+    /// Runs the store's connections (and prepares its schema) around the worker.
     public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.stores.lifecycle.run() }
+            try await stores.lifecycle.prepare()
+            try await work()
+            group.cancelAll()
+        }
+    }
+
+    /// Consumer, pipeline and producer until graceful shutdown.
+    private func work() async throws {
         let producer = try KafkaProducer(configuration: KafkaRoleSettings.producer(configuration.kafka), logger: logger)
         let consumer = try KafkaConsumer(
             configuration: KafkaRoleSettings.consumer(configuration.kafka), topics: configuration.inputTopics,
@@ -57,7 +68,8 @@ public final class SyncService: Service {
                     keyStrategy: DedupeKeyStrategy(order: configuration.dedupeKeyOrder)),
                 processor: EventProcessor(
                     keys: stores.keys, komet: komet, retry: configuration.retry,
-                    ambiguousPolicy: configuration.pipeline.ambiguousPolicy, owner: owner, logger: logger),
+                    ambiguousPolicy: configuration.pipeline.ambiguousPolicy,
+                    unknownCustomers: configuration.unknownCustomers, owner: owner, logger: logger),
                 publisher: OutcomePublisher(
                     recorder: OutcomeRecorder(
                         successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,

@@ -1,19 +1,23 @@
 import Foundation
 
 /// The service's durable state, one protocol per concern: the dedupe keys and the outcome ledger. Every backend
-/// (``InMemoryStore``, ``SQLiteStore``) implements all of them, so one backend object usually fills every field.
+/// (``InMemoryStore``, ``SQLiteStore``, ``PostgresStore``) implements all of them, so one backend object usually fills
+/// every field.
 public struct SyncStores: Sendable {
     public var keys: any DedupeStore
     public var ledger: any OutcomeLedger
+    /// What runs and prepares the backend behind them.
+    public var lifecycle: any StoreLifecycle
 
-    public init(keys: any DedupeStore, ledger: any OutcomeLedger) {
+    public init(keys: any DedupeStore, ledger: any OutcomeLedger, lifecycle: any StoreLifecycle) {
         self.keys = keys
         self.ledger = ledger
+        self.lifecycle = lifecycle
     }
 
     /// Every concern kept by one backend.
-    public init(_ backend: some DedupeStore & OutcomeLedger) {
-        self.init(keys: backend, ledger: backend)
+    public init(_ backend: some StoreBackend) {
+        self.init(keys: backend, ledger: backend, lifecycle: backend)
     }
 
     /// Deletes key rows and ledger marks last touched before `cutoff`; returns how many.

@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// Every store concern in one PostgreSQL database: the backend that replicas on several hosts share.
+///
+/// Schema (migration 1): `dedupe_entry(key PRIMARY KEY, state 'pending'|'done', owner, contact_id, touched_ms,
+/// origin)` and `outcome_ledger(topic, partition, offset PRIMARY KEY, state 'publishing'|'published', out_topic,
+/// out_partition, out_from_offset, touched_ms)`, each with an index on `touched_ms` for pruning; the same tables as
+/// ``SQLiteStore``. Applied versions are kept in `komet_sync_schema`; ``prepare()`` applies the missing ones under a
+/// transaction-scoped advisory lock, so replicas that start at once apply each migration exactly once.
+///
+/// The connection pool runs in ``run()``; queries wait for it. Errors from PostgresNIO describe themselves without
+/// the connection's details, and the password is a ``PostgresPassword``, so neither reaches a log line.
+public final class PostgresStore: StoreLifecycle {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(settings: PostgresSettings, password: PostgresPassword?, logger: Logger) {
+        var configuration = PostgresClient.Configuration(
+            host: settings.host, port: settings.port, username: settings.user, password: password?.value,
+            database: settings.database, tls: Self.tls(settings.tls))
+        configuration.options.maximumConnections = settings.poolSize
+        configuration.options.connectTimeout = settings.connectTimeout
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    public func run() async {
+        await client.run()
+    }
+
+    public func prepare() async throws {
+        let applied = try await client.withTransaction(logger: logger) { connection -> [Int] in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS komet_sync_schema (
+                    version integer PRIMARY KEY,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, logger: logger)
+            let rows = try await connection.query("SELECT version FROM komet_sync_schema", logger: logger)
+            var done: Set<Int32> = []
+            for try await version in rows.decode(Int32.self) { done.insert(version) }
+            var applied: [Int] = []
+            for (version, statements) in Self.migrations.enumerated() where !done.contains(Int32(version + 1)) {
+                for statement in statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO komet_sync_schema (version) VALUES (\(Int32(version + 1)))", logger: logger)
+                applied.append(version + 1)
+            }
+            return applied
+        }
+        if !applied.isEmpty {
+            logger.info("store schema migrated", metadata: [SyncLogKey.schemaVersions: "\(applied)"])
+        }
+    }
+
+    /// The advisory lock that serialises migrations (an arbitrary constant of this application).
+    static let migrationLock: Int64 = 0x4B4F_4D45_5453_594E
+
+    /// Migration `n + 1` is `migrations[n]`. Append new ones; never change an applied one.
+    static let migrations: [[String]] = [
+        [
+            """
+            CREATE TABLE dedupe_entry (
+                key text PRIMARY KEY,
+                state text NOT NULL CHECK (state IN ('pending', 'done')),
+                owner text,
+                contact_id bigint,
+                touched_ms bigint NOT NULL,
+                origin text
+            )
+            """,
+            "CREATE INDEX dedupe_entry_touched ON dedupe_entry (touched_ms)",
+            """
+            CREATE TABLE outcome_ledger (
+                topic text NOT NULL,
+                partition integer NOT NULL,
+                "offset" bigint NOT NULL,
+                state text NOT NULL CHECK (state IN ('publishing', 'published')),
+                out_topic text,
+                out_partition integer,
+                out_from_offset bigint,
+                touched_ms bigint NOT NULL,
+                PRIMARY KEY (topic, partition, "offset")
+            )
+            """,
+            "CREATE INDEX outcome_ledger_touched ON outcome_ledger (touched_ms)",
+        ]
+    ]
+
+    private static func tls(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+    }
+}
