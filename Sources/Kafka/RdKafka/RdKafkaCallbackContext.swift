@@ -15,6 +15,8 @@ final class RdKafkaCallbackContext: Sendable {
     /// The first fatal error librdkafka raised, if any.
     let fatalError: Mutex<KafkaError?> = Mutex(nil)
     let consumerSession: Mutex<ConsumerSession?> = Mutex(nil)
+    /// Set by `silence()`: the log and error callbacks drop what librdkafka reports.
+    private let silenced = Atomic<Bool>(false)
 
     init(logger: Logger) {
         self.logger = logger
@@ -28,6 +30,13 @@ final class RdKafkaCallbackContext: Sendable {
         guard let rk, let opaque = rd_kafka_opaque(rk) else { return nil }
         return Unmanaged<RdKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
     }
+
+    /// Drops everything librdkafka logs or reports from now on (for a closed handle kept until the process exits).
+    func silence() {
+        silenced.store(true, ordering: .releasing)
+    }
+
+    private var isSilenced: Bool { silenced.load(ordering: .acquiring) }
 
     /// Installs the log and error callbacks and this context as the opaque on `conf`.
     func install(on conf: OpaquePointer) {
@@ -48,6 +57,7 @@ final class RdKafkaCallbackContext: Sendable {
     }
 
     private func log(level: Int32, client: String, facility: String, message: String) {
+        guard !isSilenced else { return }
         logger.log(
             level: Self.logLevel(syslog: level),
             "\(message)",
@@ -68,6 +78,7 @@ final class RdKafkaCallbackContext: Sendable {
     }
 
     private func handleError(rk: OpaquePointer?, err: rd_kafka_resp_err_t, reason: UnsafePointer<CChar>?) {
+        guard !isSilenced else { return }
         let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(err))
         guard err == RD_KAFKA_RESP_ERR__FATAL, let rk else {
             let error = KafkaError(err, message: text)

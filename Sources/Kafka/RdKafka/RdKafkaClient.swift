@@ -1,11 +1,14 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// Owns one `rd_kafka_t` handle and the callback context behind its opaque pointer.
 final class RdKafkaClient: Sendable {
     let pointer: RdKafkaPointer
     let context: RdKafkaCallbackContext
     private let destroyFlags: Int32
+    /// Set by `keepHandleUntilExit()`: `deinit` then leaves the handle alone.
+    private let handleKept = Atomic<Bool>(false)
 
     var rk: OpaquePointer { pointer.raw }
 
@@ -48,7 +51,21 @@ final class RdKafkaClient: Sendable {
         return logger
     }
 
+    /// Keeps `deinit` from destroying the handle, for a handle that librdkafka may abort destroying (see
+    /// `KafkaConsumerHandleRelease`). Its threads then run until the process exits; the callback context they call is
+    /// retained for good and stops logging (the handle has been closed, nothing it reports matters any more).
+    /// Idempotent.
+    func keepHandleUntilExit() {
+        guard !handleKept.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        context.silence()
+        _ = Unmanaged.passRetained(context)
+    }
+
+    /// Whether `keepHandleUntilExit()` was called.
+    var isHandleKeptUntilExit: Bool { handleKept.load(ordering: .acquiring) }
+
     deinit {
+        guard !handleKept.load(ordering: .acquiring) else { return }
         rd_kafka_destroy_flags(pointer.raw, destroyFlags)
     }
 }
