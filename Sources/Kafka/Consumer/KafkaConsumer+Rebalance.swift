@@ -23,6 +23,9 @@ extension KafkaConsumer {
 
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            // librdkafka created the assignor's state before handing over this assignment: from now on the handle can
+            // be destroyed safely (see `KafkaConsumerHandleRelease`).
+            session?.consumer.recordAssignment()
             let error: KafkaError?
             if cooperative {
                 error = rd_kafka_incremental_assign(rk, list).map { KafkaError(consuming: $0) }

@@ -16,6 +16,10 @@ public final class KafkaConsumer: Sendable {
     private struct RunState {
         var started = false
         var stopRequested = false
+        /// `rd_kafka_subscribe` succeeded: the consumer may have joined its group.
+        var subscribed = false
+        /// The rebalance callback was given an assignment (maybe empty) at least once.
+        var assignmentReceived = false
     }
 
     /// How `configuration` is completed before it reaches librdkafka.
@@ -59,6 +63,9 @@ public final class KafkaConsumer: Sendable {
     /// Subscribes and runs the poll loop on a dedicated thread until the calling task is cancelled or `stop()` is
     /// called. Then it closes the consumer (rd_kafka_consumer_close → the revoke callback → commit) and returns.
     /// Delegate callbacks happen on the poll thread. Run it at most once (a second call throws).
+    /// A stop that comes before the subscription skips it. A consumer closed before its first assignment keeps its
+    /// librdkafka handle until the process exits, because destroying it can abort in librdkafka before 2.3.0 (see
+    /// `KafkaConsumerHandleRelease`); it logs a notice saying so.
     /// Throws when subscribing fails or librdkafka raises a fatal error.
     public func run(delegate: some KafkaConsumerDelegate) async throws {
         let alreadyStarted = state.withLock { state in
@@ -144,6 +151,23 @@ public final class KafkaConsumer: Sendable {
         return TopicPartitionList.partitions(list)
     }
 
+    /// The rebalance protocol librdkafka uses (`rd_kafka_rebalance_protocol`): "NONE" until the group coordinator has
+    /// answered a JoinGroup, then "COOPERATIVE"; nil once the consumer is closed. Waits briefly for librdkafka's main
+    /// thread.
+    var rebalanceProtocol: String? {
+        rd_kafka_rebalance_protocol(client.rk).map { String(cString: $0) }
+    }
+
+    /// Whether the rebalance callback was given an assignment (maybe empty) at least once.
+    var hasReceivedAssignment: Bool {
+        state.withLock { $0.assignmentReceived }
+    }
+
+    /// Called by the rebalance callback for every assignment, an empty one too.
+    func recordAssignment() {
+        state.withLock { $0.assignmentReceived = true }
+    }
+
     // MARK: - Poll thread
 
     private var stopRequested: Bool {
@@ -155,6 +179,11 @@ public final class KafkaConsumer: Sendable {
         client.context.consumerSession.withLock { $0 = .init(consumer: self, delegate: delegate) }
         defer { client.context.consumerSession.withLock { $0 = nil } }
 
+        if stopRequested {
+            // Stopped before it started: no group to join, nothing to close or commit.
+            logger.info("Kafka consumer stopped before subscribing")
+            return
+        }
         let subscription = topics.map { TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) }
         try TopicPartitionList.with(subscription) { list throws(KafkaError) in
             let err = rd_kafka_subscribe(rk, list)
@@ -162,6 +191,7 @@ public final class KafkaConsumer: Sendable {
                 throw KafkaError(err, message: "subscribe failed: \(String(cString: rd_kafka_err2str(err)))")
             }
         }
+        state.withLock { $0.subscribed = true }
         logger.info("Kafka consumer subscribed", metadata: [KafkaLogKey.topic: "\(topics.joined(separator: ","))"])
 
         var failure: KafkaError?
@@ -180,7 +210,26 @@ public final class KafkaConsumer: Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.warning("Kafka consumer close failed", metadata: [KafkaLogKey.error: "\(KafkaError(err))"])
         }
+        releaseHandleAfterClose()
         if let failure { throw failure }
+    }
+
+    /// Keeps the closed handle until the process exits when destroying it could abort (`KafkaConsumerHandleRelease`),
+    /// and says so.
+    private func releaseHandleAfterClose() {
+        let (subscribed, assignmentReceived) = state.withLock { ($0.subscribed, $0.assignmentReceived) }
+        let release = KafkaConsumerHandleRelease.afterClose(
+            subscribed: subscribed, assignmentReceived: assignmentReceived, librdkafkaVersion: rd_kafka_version())
+        guard release == .keepUntilExit else { return }
+        client.keepHandleUntilExit()
+        logger.notice(
+            """
+            Kafka consumer closed before its first assignment: handle kept until the process exits, not destroyed \
+            (librdkafka before 2.3.0 can abort destroying it, in the cooperative-sticky assignor: librdkafka #4312); \
+            nothing was assigned, so nothing was left to commit
+            """,
+            metadata: [KafkaLogKey.libraryVersion: "\(String(cString: rd_kafka_version_str()))"]
+        )
     }
 
     private func dispatch(_ message: UnsafeMutablePointer<rd_kafka_message_t>, to delegate: some KafkaConsumerDelegate)

@@ -12,4 +12,5 @@ enum KafkaLogKey {
     static let partitionCount = "kafka.partition.count"
     static let offset = "kafka.offset"
     static let count = "kafka.count"
+    static let libraryVersion = "kafka.librdkafka.version"
 }
