@@ -13,6 +13,16 @@ enum KafkaTestSupport {
         return logger
     }
 
+    /// Like `logger(_:)`, and also keeps every record (at any level) in `records`, for tests that check a log line.
+    static func logger(_ label: String, records: LogRecords) -> Logger {
+        let consoleLevel = logger(label).logLevel
+        return Logger(label: label) { label in
+            var console = StreamLogHandler.standardError(label: label)
+            console.logLevel = consoleLevel
+            return MultiplexLogHandler([console, RecordingLogHandler(records: records)])
+        }
+    }
+
     /// Consumer settings for the mock cluster (DESIGN.md: a second member rebalances slowly without these).
     static func consumerConfiguration(
         _ cluster: KafkaMockCluster,
