@@ -24,6 +24,8 @@ struct RunCommand: AsyncParsableCommand {
     var check = false
 
     func run() async throws {
+        // Until the service group traps SIGTERM/SIGINT, a stop signal exits 0 at once: nothing has started yet.
+        EarlyShutdownSignals.exitQuietlyUntilTrapped()
         let environment = ProcessInfo.processInfo.environment
         let settings: SyncConfiguration
         let token: KometToken
