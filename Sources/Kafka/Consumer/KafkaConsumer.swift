@@ -78,8 +78,8 @@ public final class KafkaConsumer: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let thread = Thread {
-                    // Named from inside: corelibs Foundation ignores a name set before `start()`.
-                    Thread.current.name = "kafka-consumer"
+                    // Named from inside, with pthread_setname_np (see `CurrentThread.setName`).
+                    CurrentThread.setName("kafka-consumer")
                     do {
                         try self.pollLoop(delegate: delegate)
                         continuation.resume()

@@ -16,8 +16,8 @@ final class KafkaProducerPollThread: Sendable {
 
     init(client: RdKafkaClient, logger: Logger) {
         let thread = Thread {
-            // Named from inside: corelibs Foundation ignores a name set before `start()`.
-            Thread.current.name = "kafka-producer"
+            // Named from inside, with pthread_setname_np (see `CurrentThread.setName`).
+            CurrentThread.setName("kafka-producer")
             self.loop(client: client, logger: logger)
         }
         thread.start()
