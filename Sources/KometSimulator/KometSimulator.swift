@@ -169,7 +169,7 @@ public final class KometSimulator: Sendable {
         }
         if !answered {
             logger.debug("Dropping the connection after processing an add (ambiguous fault)")
-            try? await context.channel.close()
+            await Self.drop(context.channel)
         }
         return Self.addAnswer(outcome)
     }
@@ -220,7 +220,7 @@ public final class KometSimulator: Sendable {
         }
         if !answered {
             logger.debug("Dropping the connection after processing a list (ambiguous fault)")
-            try? await context.channel.close()
+            await Self.drop(context.channel)
         }
         switch outcome {
         case .listed(let contacts):
@@ -229,6 +229,15 @@ public final class KometSimulator: Sendable {
         case .failed(let message):
             return SimulatorAnswers.failed(message)
         }
+    }
+
+    /// Drops a connection without an answer: an abortive close (`SO_LINGER` 0, so the client gets a reset at once
+    /// rather than an orderly end it could notice late), as a crashed Komet or a proxy that gave up would.
+    private static func drop(_ channel: any Channel) async {
+        if let socket = channel as? any SocketOptionProvider {
+            try? await socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+        }
+        try? await channel.close()
     }
 
     /// Applies the latency, counts the call and draws its fault.

@@ -180,7 +180,10 @@ struct ClientSimulatorTests {
 
     @Test("connection refused (closed loopback port) is transient: nothing was sent")
     func connectionRefused() async throws {
-        let port = try await closedLoopbackPort()
+        try await withClosedLoopbackPort { port in try await connectionRefused(port: port) }
+    }
+
+    private func connectionRefused(port: Int) async throws {
         try await withClient(baseURL: "http://127.0.0.1:\(port)/api") { client in
             let error = try #require(
                 await kometError { () async throws(KometError) in
@@ -202,7 +205,10 @@ struct ClientSimulatorTests {
 
     @Test("the connect timeout is enforced per request even when the HTTP client keeps retrying the connection")
     func connectTimeoutWithRetryingHTTPClient() async throws {
-        let port = try await closedLoopbackPort()
+        try await withClosedLoopbackPort { port in try await connectTimeoutWithRetryingHTTPClient(port: port) }
+    }
+
+    private func connectTimeoutWithRetryingHTTPClient(port: Int) async throws {
         let configuration = KometClientConfiguration(requestTimeout: .seconds(10), connectTimeout: .milliseconds(300))
         let start = ContinuousClock.now
         try await withClient(

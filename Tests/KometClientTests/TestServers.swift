@@ -5,6 +5,10 @@ import KometSimulator
 import Logging
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The token of every test: distinctive, with characters that need percent-encoding in a URL.
 let testToken = "tok-SECRET-7f3a9c/+&= é"
 
@@ -117,13 +121,28 @@ func withClient<Result>(
     }
 }
 
-/// A port on 127.0.0.1 where nothing listens: a server is bound, stopped, and its port returned.
-func closedLoopbackPort() async throws -> Int {
-    let simulator = KometSimulator(configuration: KometSimulatorConfiguration(token: "unused"), logger: testLogger)
-    return try await withRunningServer({ onListening in
-        try await simulator.run(host: "127.0.0.1", port: 0, onListening: onListening)
-    }) { $0 }
+/// Runs `body` with a port on 127.0.0.1 where nothing listens. The port stays bound (without `listen`) until `body`
+/// returns, so connections to it are refused and no other server in the test process (the test PostgreSQL, a
+/// simulator) can be handed it meanwhile.
+func withClosedLoopbackPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+    let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { throw ClosedPortUnavailable() }
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+            bind(socket, address, length) == 0 && getsockname(socket, address, &length) == 0
+        }
+    }
+    guard bound else { throw ClosedPortUnavailable() }
+    return try await body(Int(UInt16(bigEndian: address.sin_port)))
 }
+
+struct ClosedPortUnavailable: Error {}
 
 /// A stand-in Komet that answers every API call with what `respond` returns, and remembers what it received.
 final class StubKomet: Sendable {

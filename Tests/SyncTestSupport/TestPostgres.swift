@@ -122,22 +122,30 @@ public final class TestPostgres: Sendable {
         )
     }
 
+    /// A free port below the kernel's ephemeral range (32768-60999 by default). The server binds it only later, so a
+    /// port that `bind(0)` hands out could meanwhile go to another server of the test process, or be one that a test
+    /// holds closed on purpose; ports below that range are never handed out by `bind(0)`.
     private static func freePort() throws -> Int {
+        for _ in 0..<200 {
+            let candidate = Int.random(in: 20_000..<30_000)
+            if try isFree(port: candidate) { return candidate }
+        }
+        throw TestPostgresError(message: "cannot find a free port in 20000-29999")
+    }
+
+    private static func isFree(port: Int) throws -> Bool {
         let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw TestPostgresError(message: "socket() failed") }
         defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                bind(socket, address, length) == 0 && getsockname(socket, address, &length) == 0
+                bind(socket, address, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard bound else { throw TestPostgresError(message: "cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Runs a tool to its end, its output into a file. Spawned with `posix_spawn` and reaped with `waitpid`, not with
