@@ -6,7 +6,7 @@ import Logging
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The token of every test: distinctive, with characters that need percent-encoding in a URL.
