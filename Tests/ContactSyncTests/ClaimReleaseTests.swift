@@ -48,11 +48,11 @@ import Testing
         }
         #expect(harness.sink.records.isEmpty)
         #expect(komet.listCalls >= 2)
-        guard case .pending(let owner, _)? = try await harness.store.entry(key: "a")?.state else {
+        guard case .pending(let lease, _)? = try await harness.store.entry(key: "a")?.state else {
             Issue.record("the claim of a call that may have created the contact is gone")
             return
         }
-        #expect(owner == "test-owner")
+        #expect(lease.owner == "test-owner")
     }
 
     @Test func aCreatedContactWhoseRecordingIsInterruptedKeepsItsClaim() async throws {

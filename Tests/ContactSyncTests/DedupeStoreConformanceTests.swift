@@ -15,8 +15,8 @@ struct DedupeStoreConformanceTests {
     func claimInserts(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in
             #expect(try await store.entry(key: "k") == nil)
-            #expect(try await store.claim(key: "k", owner: "a", origin: nil, now: t0) == .claimed)
-            #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending(owner: "a", since: t0)))
+            #expect(try await store.claim(key: "k", owner: "a", origin: nil, now: t0) == .claimed("k", by: "a"))
+            #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending("a", since: t0)))
         }
     }
 
@@ -26,8 +26,8 @@ struct DedupeStoreConformanceTests {
             _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
             #expect(
                 try await store.claim(key: "k", owner: "b", origin: nil, now: at(5))
-                    == .pending(owner: "a", since: t0, origin: nil))
-            #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending(owner: "a", since: t0)))
+                    == .pending(ClaimLease(owner: "a", epoch: 1, until: at(60)), since: t0, origin: nil))
+            #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending("a", since: t0)))
         }
     }
 
@@ -54,30 +54,92 @@ struct DedupeStoreConformanceTests {
         }
     }
 
-    @Test("reclaim takes over a pending row", arguments: StoreFactory.all)
-    func reclaim(_ factory: StoreFactory) async throws {
+    @Test("renew extends the holder's lease; anyone else's renew changes nothing", arguments: StoreFactory.all)
+    func renew(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in
-            _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
-            try await store.reclaim(key: "k", owner: "b", origin: nil, now: at(10))
-            #expect(
-                try await store.entry(key: "k") == DedupeEntry(key: "k", state: .pending(owner: "b", since: at(10))))
-            // A missing row is inserted as pending.
-            try await store.reclaim(key: "other", owner: "b", origin: nil, now: at(11))
-            #expect(
-                try await store.entry(key: "other")
-                    == DedupeEntry(key: "other", state: .pending(owner: "b", since: at(11)))
-            )
+            let claim = Claim(key: "k", owner: "a", epoch: 1)
+            _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0, leaseUntil: at(10))
+            #expect(try await store.renew(claim, until: at(30), now: at(5)))
+            #expect(try await store.entry(key: "k")?.state == .pending("a", since: at(5), until: at(30)))
+            #expect(try await !store.renew(Claim(key: "k", owner: "b", epoch: 1), until: at(90), now: at(6)))
+            #expect(try await !store.renew(Claim(key: "k", owner: "a", epoch: 2), until: at(90), now: at(6)))
+            #expect(try await !store.renew(Claim(key: "absent", owner: "a", epoch: 1), until: at(90), now: at(6)))
+            #expect(try await store.entry(key: "k")?.state == .pending("a", since: at(5), until: at(30)))
+            try await store.markDone(key: "k", contactId: 3, now: at(7))
+            #expect(try await !store.renew(claim, until: at(90), now: at(8)))
+            #expect(try await store.entry(key: "k")?.state == .done(contactId: 3, at: at(7)))
         }
     }
 
-    @Test("reclaim never reverts a done row", arguments: StoreFactory.all)
-    func reclaimDone(_ factory: StoreFactory) async throws {
+    @Test(
+        "takeOver needs the lease ended and the epoch current, bumps it, and fences the old holder",
+        arguments: StoreFactory.all)
+    func takeOver(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in
-            try await store.markDone(key: "k", contactId: 9, now: t0)
-            await #expect(throws: DedupeStoreError(code: .alreadyDone, key: "k")) {
-                try await store.reclaim(key: "k", owner: "b", origin: nil, now: at(1))
+            _ = try await store.claim(key: "k", owner: "a", origin: "first", now: t0, leaseUntil: at(10))
+            // The lease still runs: nobody takes over.
+            #expect(
+                try await store.takeOver(
+                    key: "k", epoch: 1, owner: "b", origin: "second", now: at(9.999), leaseUntil: at(60)) == nil)
+            let taken = try await store.takeOver(
+                key: "k", epoch: 1, owner: "b", origin: "second", now: at(10), leaseUntil: at(70))
+            #expect(taken == Claim(key: "k", owner: "b", epoch: 2))
+            #expect(
+                try await store.entry(key: "k")
+                    == DedupeEntry(
+                        key: "k", state: .pending("b", epoch: 2, since: at(10), until: at(70)), origin: "second"))
+            // The old holder is fenced: it can neither renew nor release, and a takeover of its epoch fails.
+            #expect(try await !store.renew(Claim(key: "k", owner: "a", epoch: 1), until: at(99), now: at(11)))
+            #expect(try await !store.release(Claim(key: "k", owner: "a", epoch: 1)))
+            #expect(
+                try await store.takeOver(key: "k", epoch: 1, owner: "c", origin: nil, now: at(100), leaseUntil: at(160))
+                    == nil)
+            // No takeover of a done row or of a missing one.
+            try await store.markDone(key: "k", contactId: 5, now: at(12))
+            #expect(
+                try await store.takeOver(key: "k", epoch: 2, owner: "c", origin: nil, now: at(100), leaseUntil: at(160))
+                    == nil)
+            #expect(
+                try await store.takeOver(
+                    key: "absent", epoch: 1, owner: "c", origin: nil, now: at(100), leaseUntil: at(160)) == nil)
+            #expect(try await store.entry(key: "k")?.state == .done(contactId: 5, at: at(12)))
+        }
+    }
+
+    @Test("concurrent takeovers of one epoch: exactly one wins", arguments: StoreFactory.all)
+    func concurrentTakeovers(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store async throws in
+            _ = try await store.claim(key: "hot", owner: "crashed", origin: nil, now: t0, leaseUntil: at(1))
+            let results = try await withThrowingTaskGroup(of: Claim?.self) { group in
+                for index in 0..<32 {
+                    group.addTask {
+                        try await store.takeOver(
+                            key: "hot", epoch: 1, owner: "r\(index)", origin: nil, now: at(2), leaseUntil: at(62))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(try await store.entry(key: "k") == DedupeEntry(key: "k", state: .done(contactId: 9, at: t0)))
+            let winners = results.compactMap { $0 }
+            #expect(winners.count == 1)
+            guard case .pending(let lease, _)? = try await store.entry(key: "hot")?.state else {
+                Issue.record("expected a pending row")
+                return
+            }
+            #expect(lease.epoch == 2 && winners.first?.owner == lease.owner)
+        }
+    }
+
+    @Test("release removes only the holder's own pending row", arguments: StoreFactory.all)
+    func release(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store async throws in
+            _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
+            #expect(try await !store.release(Claim(key: "k", owner: "b", epoch: 1)))
+            #expect(try await store.entry(key: "k") != nil)
+            #expect(try await store.release(Claim(key: "k", owner: "a", epoch: 1)))
+            #expect(try await store.entry(key: "k") == nil)
+            try await store.markDone(key: "d", contactId: 1, now: t0)
+            #expect(try await !store.release(Claim(key: "d", owner: "a", epoch: 1)))
+            #expect(try await store.entry(key: "d") != nil)
         }
     }
 
@@ -88,7 +150,7 @@ struct DedupeStoreConformanceTests {
             try await store.remove(key: "k")
             try await store.remove(key: "absent")
             #expect(try await store.entry(key: "k") == nil)
-            #expect(try await store.claim(key: "k", owner: "b", origin: nil, now: at(1)) == .claimed)
+            #expect(try await store.claim(key: "k", owner: "b", origin: nil, now: at(1)) == .claimed("k", by: "b"))
         }
     }
 
@@ -124,7 +186,9 @@ struct DedupeStoreConformanceTests {
     func exactKeys(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in
             for key in ["k", "K", "k ", "ké", "sha256:00", "b64:/wD+"] {
-                #expect(try await store.claim(key: key, owner: "a", origin: nil, now: t0) == .claimed, "\(key)")
+                #expect(
+                    try await store.claim(key: key, owner: "a", origin: nil, now: t0) == .claimed(key, by: "a"),
+                    "\(key)")
             }
         }
     }
@@ -139,36 +203,31 @@ struct DedupeStoreConformanceTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(results.count == 64)
-            #expect(results.filter { $0 == .claimed }.count == 1)
+            #expect(results.filter(\.isClaimed).count == 1)
             let entry = try #require(try await store.entry(key: "hot"))
-            guard case .pending(let owner, _) = entry.state else {
+            guard case .pending(let lease, _) = entry.state else {
                 Issue.record("expected pending, got \(entry)")
                 return
             }
-            #expect(results.filter { $0 == .pending(owner: owner, since: t0, origin: nil) }.count == 63)
+            #expect(results.filter { $0 == .pending(lease, since: t0, origin: nil) }.count == 63)
+            #expect(results.contains(.claimed("hot", by: lease.owner)))
         }
     }
 
     @Test("a claim remembers its origin through markDone", arguments: StoreFactory.all)
     func originSurvivesDone(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in
-            #expect(try await store.claim(key: "k", owner: "a", origin: position.description, now: t0) == .claimed)
+            #expect(
+                try await store.claim(key: "k", owner: "a", origin: position.description, now: t0)
+                    == .claimed("k", by: "a"))
             #expect(
                 try await store.claim(key: "k", owner: "b", origin: "other", now: at(1))
-                    == .pending(owner: "a", since: t0, origin: position.description))
+                    == .pending(
+                        ClaimLease(owner: "a", epoch: 1, until: at(60)), since: t0, origin: position.description))
             try await store.markDone(key: "k", contactId: 77, now: at(2))
             #expect(
                 try await store.claim(key: "k", owner: "b", origin: "other", now: at(3))
                     == .done(contactId: 77, at: at(2), origin: position.description))
-        }
-    }
-
-    @Test("reclaim moves the origin to the new claimant", arguments: StoreFactory.all)
-    func reclaimSetsOrigin(_ factory: StoreFactory) async throws {
-        try await factory.withStore { store async throws in
-            _ = try await store.claim(key: "k", owner: "a", origin: "first", now: t0)
-            try await store.reclaim(key: "k", owner: "b", origin: "second", now: at(1))
-            #expect(try await store.entry(key: "k")?.origin == "second")
         }
     }
 }
@@ -192,8 +251,8 @@ struct SQLiteStoreTests {
                 == .done(contactId: 42, at: at(1), origin: nil))
         #expect(
             try await reopened.claim(key: "pending", owner: "b", origin: nil, now: at(2))
-                == .pending(owner: "a", since: t0, origin: nil))
-        #expect(try await reopened.claim(key: "new", owner: "b", origin: nil, now: at(2)) == .claimed)
+                == .pending(ClaimLease(owner: "a", epoch: 1, until: at(60)), since: t0, origin: nil))
+        #expect(try await reopened.claim(key: "new", owner: "b", origin: nil, now: at(2)) == .claimed("new", by: "b"))
     }
 
     @Test("two stores on one file (two processes' view) never both claim a key")
@@ -210,7 +269,7 @@ struct SQLiteStoreTests {
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(results.filter { $0 == .claimed }.count == 1)
+        #expect(results.filter(\.isClaimed).count == 1)
     }
 
     @Test("opening a path in a missing directory fails with an error, not a crash")

@@ -65,7 +65,9 @@ import Testing
         let message = H.message(offset: 0, key: "a", value: H.event(name: "Ada"))
         let position = RecordPosition(message)
         // Komet created the contact, the record was handed to the producer, and the process died before delivery.
-        #expect(try await store.claim(key: "a", owner: "dead", origin: position.description, now: Date()) == .claimed)
+        #expect(
+            try await H.crashedClaim("a", in: store, owner: "dead", origin: position.description)
+                == .claimed("a", by: "dead"))
         try await store.markDone(key: "a", contactId: 4_242, now: Date())
         try await store.markPublishing(
             position, placement: OutcomePlacement(topic: "contacts.komet.succeeded", partition: 0, fromOffset: 0),

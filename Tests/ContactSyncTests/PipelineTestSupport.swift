@@ -235,6 +235,7 @@ struct PipelineHarness {
         maxInFlight: Int = 8,
         maxBuffered: Int = 1_000,
         ambiguousPolicy: AmbiguousPolicy = .reconcile,
+        claims: ClaimSettings = PipelineHarness.claims,
         drainTimeout: Duration = .seconds(5),
         storeRefreshInterval: Duration = .seconds(5),
         retry: RetryPolicy = RetryPolicy(
@@ -256,8 +257,8 @@ struct PipelineHarness {
                     decoder: ContactEventDecoder(), mapper: ContactMapper(configuration: MappingConfiguration()),
                     keyStrategy: DedupeKeyStrategy()),
                 processor: EventProcessor(
-                    keys: store, komet: komet, retry: retry, ambiguousPolicy: ambiguousPolicy, owner: "test-owner",
-                    logger: logger),
+                    keys: store, komet: komet, retry: retry, ambiguousPolicy: ambiguousPolicy, claims: claims,
+                    owner: "test-owner", logger: logger),
                 publisher: OutcomePublisher(
                     recorder: OutcomeRecorder(
                         successTopic: "contacts.komet.succeeded", deadLetterTopic: "contacts.komet.dlq",
@@ -267,6 +268,20 @@ struct PipelineHarness {
             health: health,
             logger: logger
         )
+    }
+
+    /// Leases of a minute, and a late-arrival window short enough that a test's ambiguous answers are reconciled at
+    /// once.
+    static let claims = ClaimSettings(
+        lease: .seconds(60), lateArrivalWindow: .milliseconds(20), holdPollInterval: .milliseconds(10))
+
+    /// A claim a crashed process took two minutes ago: its lease and late-arrival window are over.
+    static func crashedClaim(
+        _ key: String, in store: some DedupeStore, owner: String = "crashed-replica", origin: String? = nil
+    ) async throws -> ClaimResult {
+        let then = Date().addingTimeInterval(-120)
+        return try await store.claim(
+            key: key, owner: owner, origin: origin, now: then, leaseUntil: then.addingTimeInterval(60))
     }
 
     static func partition(_ number: Int32) -> TopicPartition { TopicPartition(topic: topic, partition: number) }

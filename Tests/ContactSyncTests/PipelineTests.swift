@@ -174,7 +174,7 @@ import Testing
 
     @Test func aPendingClaimFromACrashIsReconciledFirst() async throws {
         let store = InMemoryStore()
-        #expect(try await store.claim(key: "a", owner: "crashed-replica", origin: nil, now: Date()) == .claimed)
+        #expect(try await H.crashedClaim("a", in: store) == .claimed("a", by: "crashed-replica"))
         let komet = FakeKomet()
         let harness = H(komet: komet, store: store)
         try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
@@ -188,7 +188,7 @@ import Testing
 
     @Test func deadLetterPolicyRefusesAmbiguousKeys() async throws {
         let store = InMemoryStore()
-        _ = try await store.claim(key: "a", owner: "crashed-replica", origin: nil, now: Date())
+        _ = try await H.crashedClaim("a", in: store)
         let komet = FakeKomet()
         let harness = H(komet: komet, store: store, ambiguousPolicy: .deadLetter)
         try await harness.run([H.message(offset: 0, key: "a", value: H.event(name: "Ada"))])
@@ -360,13 +360,21 @@ final class FailingStore: DedupeStore, OutcomeLedger {
         self.markDoneError = markDoneError
     }
 
-    func claim(key: String, owner: String, origin: String?, now: Date) async throws -> ClaimResult {
+    func claim(
+        key: String, owner: String, origin: String?, now: Date, leaseUntil: Date
+    ) async throws -> ClaimResult {
         if key == failingKey { throw Failure() }
-        return try await inner.claim(key: key, owner: owner, origin: origin, now: now)
+        return try await inner.claim(key: key, owner: owner, origin: origin, now: now, leaseUntil: leaseUntil)
     }
-    func reclaim(key: String, owner: String, origin: String?, now: Date) async throws {
-        try await inner.reclaim(key: key, owner: owner, origin: origin, now: now)
+    func renew(_ claim: Claim, until: Date, now: Date) async throws -> Bool {
+        try await inner.renew(claim, until: until, now: now)
     }
+    func takeOver(
+        key: String, epoch: Int64, owner: String, origin: String?, now: Date, leaseUntil: Date
+    ) async throws -> Claim? {
+        try await inner.takeOver(key: key, epoch: epoch, owner: owner, origin: origin, now: now, leaseUntil: leaseUntil)
+    }
+    func release(_ claim: Claim) async throws -> Bool { try await inner.release(claim) }
     func markDone(key: String, contactId: Int64, now: Date) async throws {
         if let markDoneError { throw markDoneError }
         try await inner.markDone(key: key, contactId: contactId, now: now)

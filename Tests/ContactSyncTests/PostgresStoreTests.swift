@@ -51,7 +51,7 @@ struct PostgresStoreTests {
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(results.count { $0 == .claimed } == 1)
+            #expect(results.count(where: \.isClaimed) == 1)
             #expect(results.count { if case .pending = $0 { true } else { false } } == 29)
         }
     }

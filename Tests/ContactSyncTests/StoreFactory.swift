@@ -68,3 +68,30 @@ struct TemporaryDirectory: Sendable {
 
     func remove() { try? FileManager.default.removeItem(at: url) }
 }
+
+extension DedupeStore {
+    /// A claim leased for a minute from `now`, the usual case in tests that are not about leases.
+    func claim(key: String, owner: String, origin: String?, now: Date) async throws -> ClaimResult {
+        try await claim(key: key, owner: owner, origin: origin, now: now, leaseUntil: now.addingTimeInterval(60))
+    }
+}
+
+extension ClaimResult {
+    /// The claim of `owner` at `epoch`, when this is one.
+    static func claimed(_ key: String, by owner: String, epoch: Int64 = 1) -> ClaimResult {
+        .claimed(Claim(key: key, owner: owner, epoch: epoch))
+    }
+
+    /// Whether this is a claim of the key (whoever holds it).
+    var isClaimed: Bool {
+        if case .claimed = self { true } else { false }
+    }
+}
+
+extension DedupeEntry.State {
+    /// A pending row held by `owner` at `epoch`, written at `since`, leased until `until` (a minute after `since`
+    /// unless given).
+    static func pending(_ owner: String, epoch: Int64 = 1, since: Date, until: Date? = nil) -> Self {
+        .pending(ClaimLease(owner: owner, epoch: epoch, until: until ?? since.addingTimeInterval(60)), since: since)
+    }
+}

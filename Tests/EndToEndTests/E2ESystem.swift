@@ -109,8 +109,16 @@ final class E2ESystem {
             "topics": [
                 "input": Self.inputTopic, "success": Self.successTopic, "deadLetter": Self.deadLetterTopic,
             ],
-            "komet": ["baseURL": simulatorURL.appendingPathComponent("api").absoluteString, "requestTimeout": "5s"],
-            "dedupe": ["backend": "sqlite", "sqlitePath": directory.appendingPathComponent("dedupe.sqlite").path],
+            // Leases just longer than a call and a short late-arrival window (the simulator's faults answer or land
+            // within a second or two), so that claims left by a killed worker are reconciled within the test.
+            "komet": [
+                "baseURL": simulatorURL.appendingPathComponent("api").absoluteString, "requestTimeout": "5s",
+                "lateArrivalWindow": "2s",
+            ],
+            "dedupe": [
+                "backend": "sqlite", "sqlitePath": directory.appendingPathComponent("dedupe.sqlite").path,
+                "claimLease": "8s",
+            ],
             "mapping": ["defaultContactType": "Buyer", "registeredContactTypes": "None,Buyer,A/P"],
             // Shorter than max.poll.interval.ms above, as the worker requires.
             "pipeline": ["maxInFlight": maxInFlight, "drainTimeout": "5s"],

@@ -32,6 +32,9 @@ extension SyncConfiguration {
         Setting(
             key: "komet.unknownCustomerMemory", defaultValue: "1h",
             summary: "How long such a customer's events are dead-lettered without a call (0s: off)."),
+        Setting(
+            key: "komet.lateArrivalWindow", defaultValue: "30s",
+            summary: "How long Komet may still finish a call the client gave up on; reconciling waits it out."),
         Setting(key: "mapping.defaultContactType", defaultValue: "Buyer", summary: "Komet contact type."),
         Setting(
             key: "mapping.registeredContactTypes", defaultValue: "None,Buyer,A/P",
@@ -61,6 +64,9 @@ extension SyncConfiguration {
         Setting(key: "postgres.tls", defaultValue: "prefer", summary: "`disable`, `prefer` or `require` (verified)."),
         Setting(key: "postgres.poolSize", defaultValue: "8", summary: "Connections each replica keeps at most."),
         Setting(key: "postgres.connectTimeout", defaultValue: "10s", summary: "Connect timeout."),
+        Setting(
+            key: "dedupe.claimLease", defaultValue: "60s",
+            summary: "How long a claim is held between renewals; longer than `komet.requestTimeout` + 1s."),
         Setting(key: "dedupe.retention", defaultValue: "30d", summary: "How long keys are remembered."),
         Setting(key: "dedupe.pruneInterval", defaultValue: "1h", summary: "How often old keys are pruned."),
         Setting(key: "pipeline.maxInFlight", defaultValue: "32", summary: "Events processed at once (distinct keys)."),

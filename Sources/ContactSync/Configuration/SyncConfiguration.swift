@@ -34,6 +34,8 @@ public struct SyncConfiguration: Sendable {
     public var retry: RetryPolicy
     /// Komet's "customer not found", remembered so the same answer costs no more calls.
     public var unknownCustomers: UnknownCustomerSettings
+    /// Claim leases and the late-arrival window (fenced claims).
+    public var claims: ClaimSettings
 
     /// The port of the HTTP server for `/health`, `/ready` and `/metrics`; 0 picks a free port, -1 turns it off.
     public var httpPort: Int
@@ -151,6 +153,17 @@ public struct SyncConfiguration: Sendable {
             throw ConfigurationError(
                 setting: "pipeline.drainTimeout",
                 message: "must be shorter than kafka.max.poll.interval.ms (\(maxPollInterval) ms)")
+        }
+        // A call starts only with one request timeout of lease left, so the lease must be longer than that.
+        let callDuration = komet.requestTimeout + .seconds(1)
+        claims = ClaimSettings(
+            lease: try reader.duration("dedupe.claimLease", minimum: .seconds(1)),
+            lateArrivalWindow: try reader.duration("komet.lateArrivalWindow", minimum: .zero))
+        if claims.lease <= callDuration {
+            throw ConfigurationError(
+                setting: "dedupe.claimLease",
+                message: "must be longer than komet.requestTimeout plus 1s (\(callDuration)): a call starts only with "
+                    + "that much of its lease left")
         }
         unknownCustomers = UnknownCustomerSettings(
             memory: try reader.duration("komet.unknownCustomerMemory", minimum: .zero),

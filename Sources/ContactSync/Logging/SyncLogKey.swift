@@ -29,6 +29,8 @@ enum SyncLogKey {
     static let claimOwner = "claim.owner"
     static let claimOrigin = "claim.origin"
     static let claimSince = "claim.since"
+    static let claimEpoch = "claim.epoch"
+    static let claimLeaseUntil = "claim.lease_until"
     static let ambiguousPolicy = "komet.ambiguous_policy"
     // Calls, retries and pauses
     static let errorCode = "komet.error_code"

@@ -15,17 +15,17 @@ extension EventProcessor {
 
     /// The outcome a reconciliation settles, or `nil` when the contact is not in Komet and must be created.
     func settle(
-        _ reconciliation: Reconciliation, _ key: String, _ request: KometContactRequest
+        _ reconciliation: Reconciliation, _ claim: Claim, _ request: KometContactRequest
     ) async throws -> EventOutcome? {
         switch reconciliation {
         case .found(let contact):
-            try await store.markDone(key: key, contactId: contact.id, now: Date())
+            try await store.markDone(key: claim.key, contactId: contact.id, now: Date())
             return .success(.reconciled, contactId: contact.id, message: "found in Komet", request: request)
         case .refused(let refusal):
             unknownCustomers.noteRefusal(of: request.customerId, message: refusal.message)
             // Komet refuses the customer itself: no contact can have been created, and adding would be refused the
             // same way.
-            try await store.remove(key: key)
+            _ = try await store.release(claim)
             return .deadLetter(
                 reason: .kometRejected, detail: refusal.message, httpStatus: refusal.httpStatus)
         case .notFound:
@@ -33,18 +33,41 @@ extension EventProcessor {
         }
     }
 
-    /// Looks for the contact among the customer's contacts. Each look-up is a call (it spends quota like any other);
-    /// transient failures are retried with backoff, and an outage waits at the gate.
-    func reconcile(_ request: KometContactRequest, attempts: inout Attempts) async throws -> Reconciliation {
+    /// Looks for the contact among the customer's contacts, with a look-up that started at or after `validFrom` (when
+    /// no earlier call for the key can still land). Each look-up is a call (it spends quota like any other), shared
+    /// with every other reconciliation of the customer that is due by then (``SharedLookups``); transient failures
+    /// are retried with backoff, and an outage waits at the gate.
+    func reconcile(
+        _ request: KometContactRequest, attempts: inout Attempts, validFrom: Date
+    ) async throws -> Reconciliation {
         var generator = SystemRandomNumberGenerator()
         var failures = 0
+        let customerId = request.customerId
         while true {
-            let pass = try await gate.enter()
+            let ticket: SharedLookups.Ticket
+            switch try await lookups.lookUp(customerId: customerId, validFrom: validFrom) {
+            case .answered(let contacts): return Self.match(request, in: contacts)
+            case .yours(let yours): ticket = yours
+            }
+            let pass: KometCallGate.Pass
+            do {
+                pass = try await gate.enter()
+            } catch {
+                lookups.fail(ticket)
+                throw error
+            }
             attempts.count += 1
             do throws(KometError) {
-                let contacts = try await komet.listContacts(customerId: request.customerId, logger: logger)
+                let contacts: [KometContact]
+                do {
+                    contacts = try await komet.listContacts(customerId: customerId, logger: logger)
+                } catch {
+                    lookups.fail(ticket)
+                    throw error
+                }
+                lookups.finish(ticket, contacts: contacts)
                 gate.recordSuccess(of: pass)
-                return contacts.first { ContactMatch.matches($0, request) }.map(Reconciliation.found) ?? .notFound
+                return Self.match(request, in: contacts)
             } catch {
                 switch error.failureClass {
                 case .throttled, .systemic:
@@ -59,6 +82,10 @@ extension EventProcessor {
                 }
             }
         }
+    }
+
+    private static func match(_ request: KometContactRequest, in contacts: [KometContact]) -> Reconciliation {
+        contacts.first { ContactMatch.matches($0, request) }.map(Reconciliation.found) ?? .notFound
     }
 
     /// Pauses every call for a throttle, a spent quota or a systemic failure.

@@ -16,6 +16,8 @@ struct EventProcessor: Sendable {
     let retry: RetryPolicy
     let ambiguousPolicy: AmbiguousPolicy
     let unknownCustomers: UnknownCustomers
+    let claims: ClaimSettings
+    let lookups = SharedLookups()
     /// Identifies this process in `pending` claims.
     let owner: String
     let logger: Logger
@@ -23,8 +25,10 @@ struct EventProcessor: Sendable {
     /// - Parameter owner: identifies this process in `pending` claims (unique per process).
     init(
         keys: any DedupeStore, komet: any KometAPI, retry: RetryPolicy, ambiguousPolicy: AmbiguousPolicy,
-        unknownCustomers: UnknownCustomers.Settings = UnknownCustomers.Settings(), owner: String, logger: Logger
+        unknownCustomers: UnknownCustomers.Settings = UnknownCustomers.Settings(),
+        claims: ClaimSettings = ClaimSettings(), owner: String, logger: Logger
     ) {
+        self.claims = claims
         self.unknownCustomers = UnknownCustomers(settings: unknownCustomers)
         self.store = keys
         self.komet = komet
@@ -45,15 +49,20 @@ struct EventProcessor: Sendable {
     struct Attempts {
         /// Komet calls made (adds and look-ups, retries included).
         var count = 0
+        /// The claim the event holds now, if any.
+        var claim: Claim?
         /// The event holds a claim it took itself (not one taken over from an earlier attempt).
         var ownsFreshClaim = false
         /// A call may have created the contact (an ambiguous answer), or did (a success not yet recorded).
         var mayHaveCreated = false
 
-        /// Whether the claim can go when the event is given up: every call proved nothing was created (none made,
-        /// 5xx, refused, throttled), so a later replay needs no look-up.
-        var claimIsUnused: Bool { ownsFreshClaim && !mayHaveCreated }
+        /// The claim that can go when the event is given up: every call proved nothing was created (none made, 5xx,
+        /// refused, throttled), so a later replay needs no look-up.
+        var unusedClaim: Claim? { ownsFreshClaim && !mayHaveCreated ? claim : nil }
     }
+
+    /// The event's claim was taken over or finished by someone else: it must not call; it starts again from the row.
+    struct ClaimLost: Error {}
 
     func process(_ job: PipelineJob) async -> Result? {
         switch job.preparation {
@@ -71,14 +80,15 @@ struct EventProcessor: Sendable {
                 if error is CancellationError || Task.isCancelled {
                     // Given up (a revoke's drain ran out, or shutdown): the claim stays for whoever consumes the record
                     // again, unless every call proved it unused.
-                    if attempts.claimIsUnused { await releaseUnusedClaim(key: job.key, origin: origin) }
+                    if let claim = attempts.unusedClaim { await releaseUnusedClaim(claim) }
                     return nil
                 }
                 // Whatever went wrong, one event must not stop the others: it becomes a dead letter. Its claim is
-                // released (so a replay of the dead letter is processed again) only when it is this event's own and
-                // no call could have created the contact; otherwise the row stays, and a replay reconciles or skips
-                // instead of calling again.
-                if attempts.count == 0 { await releaseOwnClaim(key: job.key, origin: origin) }
+                // released (so a replay of the dead letter is processed again) only when the event took it itself
+                // and made no call; otherwise the row stays, and a replay reconciles or skips instead of calling again.
+                if attempts.count == 0, attempts.ownsFreshClaim, let claim = attempts.claim {
+                    await releaseOwnClaim(claim)
+                }
                 let detail = "\(type(of: error)): \(String(describing: error))"
                 return Result(
                     outcome: .deadLetter(reason: .internalError, detail: detail, httpStatus: nil),
@@ -89,83 +99,128 @@ struct EventProcessor: Sendable {
 
     /// Releases the claim of a cancelled event. The task is cancelled, and store calls may refuse to run in a cancelled
     /// task, so the release runs in a task of its own, awaited here.
-    private func releaseUnusedClaim(key: String, origin: String) async {
-        await Task { await releaseOwnClaim(key: key, origin: origin) }.value
-        logger.debug("released the unused claim of a cancelled event", metadata: [SyncLogKey.dedupeKey: "\(key)"])
+    private func releaseUnusedClaim(_ claim: Claim) async {
+        await Task { await releaseOwnClaim(claim) }.value
+        logger.debug("released the unused claim of a cancelled event", metadata: [SyncLogKey.dedupeKey: "\(claim.key)"])
     }
 
-    /// Removes the key's row when it is this event's own pending claim. A failure is logged: the row then stays
-    /// pending, and a replay of the dead letter reconciles instead of calling at once.
-    private func releaseOwnClaim(key: String, origin: String) async {
+    /// Removes the key's row when it is still this claim's. A failure is logged: the row then stays pending, and a
+    /// replay reconciles once its lease and the late-arrival window have passed.
+    private func releaseOwnClaim(_ claim: Claim) async {
         do {
-            if let entry = try await store.entry(key: key), case .pending(let claimant, _) = entry.state,
-                claimant == owner, entry.origin == origin
-            {
-                try await store.remove(key: key)
-            }
+            _ = try await store.release(claim)
         } catch {
             logger.warning(
-                "cannot release the claim of a dead-lettered event",
-                metadata: [SyncLogKey.dedupeKey: "\(key)", SyncLogKey.error: "\(error)"])
+                "cannot release the claim of a given-up event",
+                metadata: [SyncLogKey.dedupeKey: "\(claim.key)", SyncLogKey.error: "\(error)"])
         }
     }
 
+    /// From the key's row to an outcome. Starts again from the row whenever the claim is lost to another holder.
     private func createContact(
         key: String,
         origin: String,
         request: KometContactRequest,
         attempts: inout Attempts
     ) async throws -> EventOutcome {
-        // A key already done needs no call: answered at once, even while calls are paused.
-        if let entry = try await store.entry(key: key), case .done(let contactId, _) = entry.state {
-            return doneOutcome(contactId: contactId, createdBy: entry.origin, origin: origin, request: request)
+        var announcedWait = false
+        while true {
+            let entry = try await store.entry(key: key)
+            // A key already done needs no call: answered at once, even while calls are paused.
+            if let entry, case .done(let contactId, _) = entry.state {
+                return doneOutcome(contactId: contactId, createdBy: entry.origin, origin: origin, request: request)
+            }
+            // A customer Komet just said it does not know: the same answer again would cost a call.
+            if let message = unknownCustomers.refusal(of: request.customerId) {
+                return .deadLetter(
+                    reason: .kometRejected,
+                    detail: "\(message) (Komet's recent answer for customer \(request.customerId); no call made)",
+                    httpStatus: nil)
+            }
+            // Another attempt holds the key, or its call may still land: wait, reading the row now and then.
+            if let entry, case .pending(let lease, _) = entry.state, Date() < claims.dueAt(lease) {
+                if !announcedWait {
+                    announcedWait = true
+                    logger.info(
+                        "key held by another attempt: waiting for it",
+                        metadata: [
+                            SyncLogKey.dedupeKey: "\(key)", SyncLogKey.claimOwner: "\(lease.owner)",
+                            SyncLogKey.claimOrigin: "\(entry.origin ?? "")",
+                            SyncLogKey.claimLeaseUntil: "\(lease.until.formatted(.iso8601))",
+                        ])
+                }
+                let due = claims.dueAt(lease).timeIntervalSinceNow
+                try await Task.sleep(for: min(claims.holdPollInterval, .milliseconds(max(1, Int64(due * 1000)))))
+                continue
+            }
+            do {
+                if let outcome = try await attempt(key: key, origin: origin, request: request, attempts: &attempts) {
+                    return outcome
+                }
+            } catch is ClaimLost {
+                logger.info(
+                    "claim taken over by another attempt: no call, starting again from the key's row",
+                    metadata: [SyncLogKey.dedupeKey: "\(key)"])
+                attempts.claim = nil
+                attempts.ownsFreshClaim = false
+            }
         }
-        // A customer Komet just said it does not know: the same answer again would cost a call.
-        if let message = unknownCustomers.refusal(of: request.customerId) {
-            return .deadLetter(
-                reason: .kometRejected,
-                detail: "\(message) (Komet's recent answer for customer \(request.customerId); no call made)",
-                httpStatus: nil)
-        }
+    }
+
+    /// Claims the key (or takes over a pending claim that is due) and calls. `nil`: the row changed meanwhile, look
+    /// again.
+    private func attempt(
+        key: String, origin: String, request: KometContactRequest, attempts: inout Attempts
+    ) async throws -> EventOutcome? {
         // The claim is taken right before the first call, once the gate lets it through: an event that waits out a
         // pause (and is cancelled or killed meanwhile) leaves no claim behind, so nobody later mistakes it for a call
         // whose answer was lost.
         let pass = try await gate.enter()
-        switch try await store.claim(key: key, owner: owner, origin: origin, now: Date()) {
+        let now = Date()
+        switch try await store.claim(
+            key: key, owner: owner, origin: origin, now: now, leaseUntil: claims.leaseEnd(from: now))
+        {
         case .done(let contactId, _, let createdBy):
             gate.releaseProbe(of: pass)
             return doneOutcome(contactId: contactId, createdBy: createdBy, origin: origin, request: request)
-        case .claimed:
+        case .claimed(let claim):
+            attempts.claim = claim
             attempts.ownsFreshClaim = true
-            return try await call(key: key, request: request, attempts: &attempts, firstPass: pass)
-        case .pending(let previousOwner, let since, let claimedBy):
+            return try await call(
+                claim: claim, request: request, attempts: &attempts, firstPass: pass, leaseIsFresh: true)
+        case .pending(let lease, _, let claimedBy):
             gate.releaseProbe(of: pass)
+            guard Date() >= claims.dueAt(lease) else { return nil }
+            let takenAt = Date()
+            guard
+                let claim = try await store.takeOver(
+                    key: key, epoch: lease.epoch, owner: owner, origin: origin, now: takenAt,
+                    leaseUntil: claims.leaseEnd(from: takenAt))
+            else { return nil }
+            attempts.claim = claim
             logger.info(
-                "earlier attempt has an unknown outcome",
+                "earlier attempt has an unknown outcome: claim taken over",
                 metadata: [
-                    SyncLogKey.dedupeKey: "\(key)", SyncLogKey.claimOwner: "\(previousOwner)",
-                    SyncLogKey.claimOrigin: "\(claimedBy ?? "")", SyncLogKey.claimSince: "\(since.formatted(.iso8601))",
-                    SyncLogKey.ambiguousPolicy: "\(ambiguousPolicy.rawValue)",
+                    SyncLogKey.dedupeKey: "\(key)", SyncLogKey.claimOwner: "\(lease.owner)",
+                    SyncLogKey.claimOrigin: "\(claimedBy ?? "")",
+                    SyncLogKey.claimLeaseUntil: "\(lease.until.formatted(.iso8601))",
+                    SyncLogKey.claimEpoch: "\(claim.epoch)", SyncLogKey.ambiguousPolicy: "\(ambiguousPolicy.rawValue)",
                 ])
             switch ambiguousPolicy {
             case .deadLetter:
-                try await store.remove(key: key)
+                _ = try await store.release(claim)
                 return .deadLetter(
                     reason: .ambiguousOutcome,
                     detail: "an earlier call for this key may have created the contact", httpStatus: nil)
             case .retry:
-                if let done = try await reclaim(key, origin: origin) {
-                    return .success(.duplicate, contactId: done, message: "already created", request: request)
-                }
+                return try await call(
+                    claim: claim, request: request, attempts: &attempts, firstPass: nil, leaseIsFresh: true)
             case .reconcile:
-                if let settled = try await settle(try await reconcile(request, attempts: &attempts), key, request) {
-                    return settled
-                }
-                if let done = try await reclaim(key, origin: origin) {
-                    return .success(.duplicate, contactId: done, message: "already created", request: request)
-                }
+                let reconciliation = try await reconcile(request, attempts: &attempts, validFrom: claims.dueAt(lease))
+                if let settled = try await settle(reconciliation, claim, request) { return settled }
+                return try await call(
+                    claim: claim, request: request, attempts: &attempts, firstPass: nil, leaseIsFresh: false)
             }
-            return try await call(key: key, request: request, attempts: &attempts, firstPass: nil)
         }
     }
 
@@ -180,23 +235,18 @@ struct EventProcessor: Sendable {
         return .success(.duplicate, contactId: contactId, message: "already created", request: request)
     }
 
-    /// Takes over an ambiguous claim. Returns the contact id when another owner finished the key meanwhile.
-    private func reclaim(_ key: String, origin: String) async throws -> Int64? {
-        do {
-            try await store.reclaim(key: key, owner: owner, origin: origin, now: Date())
-            return nil
-        } catch let error as DedupeStoreError where error.code == .alreadyDone {
-            guard case .done(let contactId, _)? = try await store.entry(key: key)?.state else { throw error }
-            return contactId
-        }
-    }
-
     /// Calls `customer.contact.add` until a terminal answer, within the retry policy. Time spent waiting at the gate
     /// (a throttle, an outage, a refused token) does not count against the event: only its own failures do.
     /// `firstPass` is the gate's admission for the first call when the caller already waited for it.
+    ///
+    /// Every call but one made right after the claim was taken (`leaseIsFresh`) renews the lease first, so it starts
+    /// with a whole lease ahead of it; a claim that cannot be renewed was lost (``ClaimLost``), and nothing is called.
     private func call(
-        key: String, request: KometContactRequest, attempts: inout Attempts, firstPass: KometCallGate.Pass?
+        claim: Claim, request: KometContactRequest, attempts: inout Attempts, firstPass: KometCallGate.Pass?,
+        leaseIsFresh: Bool
     ) async throws -> EventOutcome {
+        let key = claim.key
+        var leaseIsFresh = leaseIsFresh
         let clock = ContinuousClock()
         let started = clock.now
         var waited = Duration.zero
@@ -212,6 +262,14 @@ struct EventProcessor: Sendable {
                 pass = try await gate.enter()
                 waited += pass.waited
             }
+            if !leaseIsFresh {
+                let now = Date()
+                guard try await store.renew(claim, until: claims.leaseEnd(from: now), now: now) else {
+                    gate.releaseProbe(of: pass)
+                    throw ClaimLost()
+                }
+            }
+            leaseIsFresh = false
             attempts.count += 1
             let answer: Swift.Result<KometAddResult, KometError>
             do throws(KometError) {
@@ -234,7 +292,7 @@ struct EventProcessor: Sendable {
             case .rejected:
                 gate.recordSuccess(of: pass)
                 unknownCustomers.noteRefusal(of: request.customerId, message: error.message)
-                try await store.remove(key: key)
+                _ = try await store.release(claim)
                 return .deadLetter(
                     reason: .kometRejected, detail: error.message, httpStatus: error.httpStatus)
             case .throttled, .systemic:
@@ -245,7 +303,7 @@ struct EventProcessor: Sendable {
                 let delay = retry.backoff(retry: transientFailures, using: &generator)
                 let elapsed = clock.now - started - waited
                 if transientFailures >= retry.maxAttempts || elapsed + delay > retry.maxElapsed {
-                    try await store.remove(key: key)
+                    _ = try await store.release(claim)
                     return .deadLetter(
                         reason: .retriesExhausted,
                         detail:
@@ -264,16 +322,22 @@ struct EventProcessor: Sendable {
                 gate.releaseProbe(of: pass)
                 switch ambiguousPolicy {
                 case .deadLetter:
-                    try await store.remove(key: key)
+                    _ = try await store.release(claim)
                     return .deadLetter(
                         reason: .ambiguousOutcome,
                         detail: "\(error.code): the call may have created the contact", httpStatus: error.httpStatus)
                 case .retry:
                     continue
                 case .reconcile:
-                    if let settled = try await settle(try await reconcile(request, attempts: &attempts), key, request) {
-                        return settled
-                    }
+                    // Komet may still finish the call: look only once the late-arrival window has passed, holding
+                    // the claim until then.
+                    let answeredAt = Date()
+                    let validFrom = answeredAt.addingTimeInterval(claims.lateArrivalWindow.timeInterval)
+                    let held = validFrom.addingTimeInterval(claims.lease.timeInterval)
+                    guard try await store.renew(claim, until: held, now: answeredAt) else { throw ClaimLost() }
+                    try await Task.sleep(for: claims.lateArrivalWindow)
+                    let reconciliation = try await reconcile(request, attempts: &attempts, validFrom: validFrom)
+                    if let settled = try await settle(reconciliation, claim, request) { return settled }
                 }
             }
         }

@@ -69,7 +69,8 @@ public final class SyncService: Service {
                 processor: EventProcessor(
                     keys: stores.keys, komet: komet, retry: configuration.retry,
                     ambiguousPolicy: configuration.pipeline.ambiguousPolicy,
-                    unknownCustomers: configuration.unknownCustomers, owner: owner, logger: logger),
+                    unknownCustomers: configuration.unknownCustomers, claims: configuration.claims, owner: owner,
+                    logger: logger),
                 publisher: OutcomePublisher(
                     recorder: OutcomeRecorder(
                         successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,

@@ -4,8 +4,8 @@ import Foundation
 public struct DedupeEntry: Sendable, Equatable {
     /// The state of a dedupe key.
     public enum State: Sendable, Equatable {
-        /// Claimed by `owner` at `since`; the call's outcome is not (yet) known.
-        case pending(owner: String, since: Date)
+        /// Held by `lease.owner` (last written at `since`); the call's outcome is not (yet) known.
+        case pending(ClaimLease, since: Date)
         /// Created in Komet as `contactId`, recorded at `at`.
         case done(contactId: Int64, at: Date)
     }
@@ -28,6 +28,14 @@ public struct DedupeEntry: Sendable, Equatable {
         switch state {
         case .pending(_, let since): since
         case .done(_, let at): at
+        }
+    }
+
+    /// The row as a claim's answer.
+    var claimResult: ClaimResult {
+        switch state {
+        case .pending(let lease, let since): .pending(lease, since: since, origin: origin)
+        case .done(let contactId, let at): .done(contactId: contactId, at: at, origin: origin)
         }
     }
 }

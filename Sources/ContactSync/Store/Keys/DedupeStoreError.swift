@@ -2,8 +2,6 @@
 public struct DedupeStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Stable codes.
     public enum Code: String, Sendable {
-        /// ``DedupeStore/reclaim(key:owner:now:)`` found the key already `done`: the contact exists, do not call.
-        case alreadyDone = "already_done"
         /// A claim kept meeting a row that vanished before it could be read (other events inserting and removing
         /// the key all the while); the caller retries later.
         case contended

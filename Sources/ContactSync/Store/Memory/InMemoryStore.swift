@@ -24,28 +24,51 @@ public final class InMemoryStore: Sendable {
 }
 
 extension InMemoryStore: DedupeStore {
-    public func claim(key: String, owner: String, origin: String?, now: Date) async throws -> ClaimResult {
+    public func claim(
+        key: String, owner: String, origin: String?, now: Date, leaseUntil: Date
+    ) async throws -> ClaimResult {
         rows.withLock { rows in
-            guard let entry = rows.keys[key] else {
-                rows.keys[key] = DedupeEntry(
-                    key: key, state: .pending(owner: owner, since: StoreTime.truncate(now)), origin: origin)
-                return .claimed
-            }
-            switch entry.state {
-            case .pending(let owner, let since): return .pending(owner: owner, since: since, origin: entry.origin)
-            case .done(let contactId, let at): return .done(contactId: contactId, at: at, origin: entry.origin)
-            }
+            if let entry = rows.keys[key] { return entry.claimResult }
+            let lease = ClaimLease(owner: owner, epoch: 1, until: StoreTime.truncate(leaseUntil))
+            rows.keys[key] = DedupeEntry(
+                key: key, state: .pending(lease, since: StoreTime.truncate(now)), origin: origin)
+            return .claimed(Claim(key: key, owner: owner, epoch: 1))
         }
     }
 
-    public func reclaim(key: String, owner: String, origin: String?, now: Date) async throws {
-        let wasDone = rows.withLock { rows -> Bool in
-            if case .done = rows.keys[key]?.state { return true }
-            rows.keys[key] = DedupeEntry(
-                key: key, state: .pending(owner: owner, since: StoreTime.truncate(now)), origin: origin)
-            return false
+    public func renew(_ claim: Claim, until: Date, now: Date) async throws -> Bool {
+        rows.withLock { rows in
+            guard let entry = rows.keys[claim.key], case .pending(var lease, _) = entry.state,
+                lease.owner == claim.owner, lease.epoch == claim.epoch
+            else { return false }
+            lease.until = StoreTime.truncate(until)
+            rows.keys[claim.key]?.state = .pending(lease, since: StoreTime.truncate(now))
+            return true
         }
-        if wasDone { throw DedupeStoreError(code: .alreadyDone, key: key) }
+    }
+
+    public func takeOver(
+        key: String, epoch: Int64, owner: String, origin: String?, now: Date, leaseUntil: Date
+    ) async throws -> Claim? {
+        rows.withLock { rows in
+            guard case .pending(let lease, _)? = rows.keys[key]?.state, lease.epoch == epoch,
+                lease.until <= StoreTime.truncate(now)
+            else { return nil }
+            let taken = ClaimLease(owner: owner, epoch: epoch + 1, until: StoreTime.truncate(leaseUntil))
+            rows.keys[key] = DedupeEntry(
+                key: key, state: .pending(taken, since: StoreTime.truncate(now)), origin: origin)
+            return Claim(key: key, owner: owner, epoch: epoch + 1)
+        }
+    }
+
+    public func release(_ claim: Claim) async throws -> Bool {
+        rows.withLock { rows in
+            guard case .pending(let lease, _)? = rows.keys[claim.key]?.state, lease.owner == claim.owner,
+                lease.epoch == claim.epoch
+            else { return false }
+            rows.keys[claim.key] = nil
+            return true
+        }
     }
 
     public func markDone(key: String, contactId: Int64, now: Date) async throws {

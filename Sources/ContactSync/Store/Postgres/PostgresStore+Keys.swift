@@ -1,45 +1,68 @@
 import Foundation
 import PostgresNIO
 
-/// The dedupe keys in table `dedupe_entry`. A claim is one `INSERT ... ON CONFLICT DO NOTHING`: of concurrent claims
-/// of one key, from any replica, exactly one inserts the row.
+/// The dedupe keys in table `dedupe_entry`. A claim is one `INSERT ... ON CONFLICT DO NOTHING` and a takeover one
+/// `UPDATE ... WHERE epoch = $n`: of concurrent claims or takeovers of one key, from any replica, exactly one wins.
 extension PostgresStore: DedupeStore {
-    public func claim(key: String, owner: String, origin: String?, now: Date) async throws -> ClaimResult {
+    public func claim(
+        key: String, owner: String, origin: String?, now: Date, leaseUntil: Date
+    ) async throws -> ClaimResult {
         let now = StoreTime.milliseconds(now)
+        let until = StoreTime.milliseconds(leaseUntil)
         // The row may be removed between a refused insert and the read (its event was dead-lettered): try again.
         for _ in 0..<10 {
             let inserted = try await client.query(
                 """
-                INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, origin)
-                VALUES (\(key), 'pending', \(owner), NULL, \(now), \(origin))
+                INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms)
+                VALUES (\(key), 'pending', \(owner), NULL, \(now), \(origin), 1, \(until))
                 ON CONFLICT (key) DO NOTHING
                 RETURNING key
                 """, logger: logger)
-            if try await inserted.decode(String.self).first(where: { _ in true }) != nil { return .claimed }
-            if let entry = try await entry(key: key) {
-                switch entry.state {
-                case .pending(let owner, let since): return .pending(owner: owner, since: since, origin: entry.origin)
-                case .done(let contactId, let at): return .done(contactId: contactId, at: at, origin: entry.origin)
-                }
+            if try await inserted.decode(String.self).first(where: { _ in true }) != nil {
+                return .claimed(Claim(key: key, owner: owner, epoch: 1))
             }
+            if let entry = try await entry(key: key) { return entry.claimResult }
         }
         throw DedupeStoreError(code: .contended, key: key)
     }
 
-    public func reclaim(key: String, owner: String, origin: String?, now: Date) async throws {
+    public func renew(_ claim: Claim, until: Date, now: Date) async throws -> Bool {
         let now = StoreTime.milliseconds(now)
+        let until = StoreTime.milliseconds(until)
         let rows = try await client.query(
             """
-            INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, origin)
-            VALUES (\(key), 'pending', \(owner), NULL, \(now), \(origin))
-            ON CONFLICT (key) DO UPDATE SET
-                owner = excluded.owner, touched_ms = excluded.touched_ms, origin = excluded.origin
-            WHERE dedupe_entry.state = 'pending'
+            UPDATE dedupe_entry SET lease_until_ms = \(until), touched_ms = \(now)
+            WHERE key = \(claim.key) AND state = 'pending' AND owner = \(claim.owner) AND epoch = \(claim.epoch)
             RETURNING key
             """, logger: logger)
-        if try await rows.decode(String.self).first(where: { _ in true }) == nil {
-            throw DedupeStoreError(code: .alreadyDone, key: key)
-        }
+        return try await rows.decode(String.self).first(where: { _ in true }) != nil
+    }
+
+    public func takeOver(
+        key: String, epoch: Int64, owner: String, origin: String?, now: Date, leaseUntil: Date
+    ) async throws -> Claim? {
+        let now = StoreTime.milliseconds(now)
+        let until = StoreTime.milliseconds(leaseUntil)
+        let rows = try await client.query(
+            """
+            UPDATE dedupe_entry
+            SET owner = \(owner), origin = \(origin), epoch = epoch + 1, lease_until_ms = \(until), touched_ms = \(now)
+            WHERE key = \(key) AND state = 'pending' AND epoch = \(epoch)
+                AND COALESCE(lease_until_ms, touched_ms) <= \(now)
+            RETURNING epoch
+            """, logger: logger)
+        guard let taken = try await rows.decode(Int64.self).first(where: { _ in true }) else { return nil }
+        return Claim(key: key, owner: owner, epoch: taken)
+    }
+
+    public func release(_ claim: Claim) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            DELETE FROM dedupe_entry
+            WHERE key = \(claim.key) AND state = 'pending' AND owner = \(claim.owner) AND epoch = \(claim.epoch)
+            RETURNING key
+            """, logger: logger)
+        return try await rows.decode(String.self).first(where: { _ in true }) != nil
     }
 
     public func markDone(key: String, contactId: Int64, now: Date) async throws {
@@ -49,7 +72,8 @@ extension PostgresStore: DedupeStore {
             INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms)
             VALUES (\(key), 'done', NULL, \(contactId), \(now))
             ON CONFLICT (key) DO UPDATE SET
-                state = 'done', owner = NULL, contact_id = excluded.contact_id, touched_ms = excluded.touched_ms
+                state = 'done', owner = NULL, contact_id = excluded.contact_id, touched_ms = excluded.touched_ms,
+                lease_until_ms = NULL
             """, logger: logger)
     }
 
@@ -59,16 +83,20 @@ extension PostgresStore: DedupeStore {
 
     public func entry(key: String) async throws -> DedupeEntry? {
         let rows = try await client.query(
-            "SELECT state, owner, contact_id, touched_ms, origin FROM dedupe_entry WHERE key = \(key)",
+            """
+            SELECT state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms
+            FROM dedupe_entry WHERE key = \(key)
+            """,
             logger: logger)
-        for try await (state, owner, contactId, touched, origin) in rows.decode(
-            (String, String?, Int64?, Int64, String?).self)
+        for try await (state, owner, contactId, touched, origin, epoch, leaseUntil) in rows.decode(
+            (String, String?, Int64?, Int64, String?, Int64, Int64?).self)
         {
             let at = StoreTime.date(touched)
             if state == "done", let contactId {
                 return DedupeEntry(key: key, state: .done(contactId: contactId, at: at), origin: origin)
             }
-            return DedupeEntry(key: key, state: .pending(owner: owner ?? "", since: at), origin: origin)
+            let lease = ClaimLease(owner: owner ?? "", epoch: epoch, until: StoreTime.date(leaseUntil ?? touched))
+            return DedupeEntry(key: key, state: .pending(lease, since: at), origin: origin)
         }
         return nil
     }

@@ -5,8 +5,8 @@ import PostgresNIO
 
 /// Every store concern in one PostgreSQL database: the backend that replicas on several hosts share.
 ///
-/// Schema (migration 1): `dedupe_entry(key PRIMARY KEY, state 'pending'|'done', owner, contact_id, touched_ms,
-/// origin)` and `outcome_ledger(topic, partition, offset PRIMARY KEY, state 'publishing'|'published', out_topic,
+/// Schema (migrations 1-2): `dedupe_entry(key PRIMARY KEY, state 'pending'|'done', owner, contact_id, touched_ms,
+/// origin, epoch, lease_until_ms)` and `outcome_ledger(topic, partition, offset PRIMARY KEY, state 'publishing'|'published', out_topic,
 /// out_partition, out_from_offset, touched_ms)`, each with an index on `touched_ms` for pruning; the same tables as
 /// ``SQLiteStore``. Applied versions are kept in `komet_sync_schema`; ``prepare()`` applies the missing ones under a
 /// transaction-scoped advisory lock, so replicas that start at once apply each migration exactly once.
@@ -91,7 +91,13 @@ public final class PostgresStore: StoreLifecycle {
             )
             """,
             "CREATE INDEX outcome_ledger_touched ON outcome_ledger (touched_ms)",
-        ]
+        ],
+        // 2: claim leases and epochs (rows pending before get epoch 1 and a lease that ended when written).
+        [
+            "ALTER TABLE dedupe_entry ADD COLUMN epoch bigint NOT NULL DEFAULT 1",
+            "ALTER TABLE dedupe_entry ADD COLUMN lease_until_ms bigint",
+            "UPDATE dedupe_entry SET lease_until_ms = touched_ms WHERE state = 'pending'",
+        ],
     ]
 
     private static func tls(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {

@@ -1,46 +1,71 @@
 import Foundation
 import GRDB
 
-/// The dedupe keys in table `dedupe_entry`. A claim is one `INSERT ... ON CONFLICT DO NOTHING` followed by a `SELECT`, in
-/// one write transaction, so two claims of one key can never both succeed.
+/// The dedupe keys in table `dedupe_entry`. A claim is one `INSERT ... ON CONFLICT DO NOTHING` followed by a `SELECT`,
+/// and a takeover one `UPDATE ... WHERE epoch = ?`, each in one write transaction, so two claims or two takeovers of
+/// one key can never both succeed.
 extension SQLiteStore: DedupeStore {
-    public func claim(key: String, owner: String, origin: String?, now: Date) async throws -> ClaimResult {
+    public func claim(
+        key: String, owner: String, origin: String?, now: Date, leaseUntil: Date
+    ) async throws -> ClaimResult {
         let now = StoreTime.milliseconds(now)
+        let until = StoreTime.milliseconds(leaseUntil)
         return try await pool.write { db -> ClaimResult in
             try db.execute(
                 sql: """
-                    INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, origin)
-                    VALUES (?, 'pending', ?, NULL, ?, ?)
+                    INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms)
+                    VALUES (?, 'pending', ?, NULL, ?, ?, 1, ?)
                     ON CONFLICT (key) DO NOTHING
                     """,
-                arguments: [key, owner, now, origin])
-            if db.changesCount == 1 { return .claimed }
+                arguments: [key, owner, now, origin, until])
+            if db.changesCount == 1 { return .claimed(Claim(key: key, owner: owner, epoch: 1)) }
             guard let entry = try Self.fetch(key: key, db) else {
                 // Unreachable: the conflicting row exists inside this transaction.
                 throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "dedupe row vanished during claim")
             }
-            switch entry.state {
-            case .pending(let owner, let since): return .pending(owner: owner, since: since, origin: entry.origin)
-            case .done(let contactId, let at): return .done(contactId: contactId, at: at, origin: entry.origin)
-            }
+            return entry.claimResult
         }
     }
 
-    public func reclaim(key: String, owner: String, origin: String?, now: Date) async throws {
+    public func renew(_ claim: Claim, until: Date, now: Date) async throws -> Bool {
         let now = StoreTime.milliseconds(now)
-        let wasDone = try await pool.write { db -> Bool in
+        let until = StoreTime.milliseconds(until)
+        return try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, origin)
-                    VALUES (?, 'pending', ?, NULL, ?, ?)
-                    ON CONFLICT (key) DO UPDATE SET
-                        owner = excluded.owner, touched_ms = excluded.touched_ms, origin = excluded.origin
-                    WHERE state = 'pending'
+                    UPDATE dedupe_entry SET lease_until_ms = ?, touched_ms = ?
+                    WHERE key = ? AND state = 'pending' AND owner = ? AND epoch = ?
                     """,
-                arguments: [key, owner, now, origin])
-            return db.changesCount == 0
+                arguments: [until, now, claim.key, claim.owner, claim.epoch])
+            return db.changesCount == 1
         }
-        if wasDone { throw DedupeStoreError(code: .alreadyDone, key: key) }
+    }
+
+    public func takeOver(
+        key: String, epoch: Int64, owner: String, origin: String?, now: Date, leaseUntil: Date
+    ) async throws -> Claim? {
+        let now = StoreTime.milliseconds(now)
+        let until = StoreTime.milliseconds(leaseUntil)
+        let taken = try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE dedupe_entry
+                    SET owner = ?, origin = ?, epoch = epoch + 1, lease_until_ms = ?, touched_ms = ?
+                    WHERE key = ? AND state = 'pending' AND epoch = ? AND COALESCE(lease_until_ms, touched_ms) <= ?
+                    """,
+                arguments: [owner, origin, until, now, key, epoch, now])
+            return db.changesCount == 1
+        }
+        return taken ? Claim(key: key, owner: owner, epoch: epoch + 1) : nil
+    }
+
+    public func release(_ claim: Claim) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM dedupe_entry WHERE key = ? AND state = 'pending' AND owner = ? AND epoch = ?",
+                arguments: [claim.key, claim.owner, claim.epoch])
+            return db.changesCount == 1
+        }
     }
 
     public func markDone(key: String, contactId: Int64, now: Date) async throws {
@@ -51,7 +76,8 @@ extension SQLiteStore: DedupeStore {
                     INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms)
                     VALUES (?, 'done', NULL, ?, ?)
                     ON CONFLICT (key) DO UPDATE SET
-                        state = 'done', owner = NULL, contact_id = excluded.contact_id, touched_ms = excluded.touched_ms
+                        state = 'done', owner = NULL, contact_id = excluded.contact_id, touched_ms = excluded.touched_ms,
+                        lease_until_ms = NULL
                     """,
                 arguments: [key, contactId, now])
         }
@@ -70,16 +96,24 @@ extension SQLiteStore: DedupeStore {
     private static func fetch(key: String, _ db: Database) throws -> DedupeEntry? {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT state, owner, contact_id, touched_ms, origin FROM dedupe_entry WHERE key = ?",
+                db,
+                sql: """
+                    SELECT state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms
+                    FROM dedupe_entry WHERE key = ?
+                    """,
                 arguments: [key])
         else { return nil }
         let state: String = row["state"]
-        let touched = StoreTime.date(row["touched_ms"])
+        let touchedMs: Int64 = row["touched_ms"]
+        let touched = StoreTime.date(touchedMs)
         let origin: String? = row["origin"]
         if state == "done" {
             return DedupeEntry(key: key, state: .done(contactId: row["contact_id"], at: touched), origin: origin)
         }
-        return DedupeEntry(key: key, state: .pending(owner: row["owner"] ?? "", since: touched), origin: origin)
+        let leaseUntilMs: Int64? = row["lease_until_ms"]
+        let lease = ClaimLease(
+            owner: row["owner"] ?? "", epoch: row["epoch"], until: StoreTime.date(leaseUntilMs ?? touchedMs))
+        return DedupeEntry(key: key, state: .pending(lease, since: touched), origin: origin)
     }
 
     public func pruneKeys(before cutoff: Date) async throws -> Int {

@@ -4,9 +4,9 @@ import GRDB
 /// Every store concern in an SQLite file (GRDB `DatabasePool`, WAL mode): the embedded default for one replica.
 ///
 /// Schema: table `dedupe_entry(key TEXT PRIMARY KEY, state TEXT 'pending'|'done', owner TEXT, contact_id INTEGER,
-/// touched_ms INTEGER, origin TEXT)` and the outcome ledger `outcome_ledger(topic, partition, offset, state
+/// touched_ms INTEGER, origin TEXT, epoch INTEGER, lease_until_ms INTEGER)` and the outcome ledger `outcome_ledger(topic, partition, offset, state
 /// 'publishing'|'published', out_topic, out_partition, out_from_offset, touched_ms)`, each with an index on
-/// `touched_ms` for pruning (migrations `v1`, `v2`). Times are milliseconds since 1970. Several processes may share
+/// `touched_ms` for pruning (migrations `v1`, `v2`, `v3`). Times are milliseconds since 1970. Several processes may share
 /// the file (busy timeout 5 s), but replicas on different machines need a shared database server instead.
 public final class SQLiteStore: Sendable {
     let pool: DatabasePool
@@ -51,6 +51,15 @@ public final class SQLiteStore: Sendable {
                         PRIMARY KEY (topic, partition, "offset")
                     ) WITHOUT ROWID;
                     CREATE INDEX outcome_ledger_touched ON outcome_ledger(touched_ms);
+                    """)
+        }
+        migrator.registerMigration("v3-claim-leases") { db in
+            // Rows pending before leases existed get epoch 1 and a lease that ended when they were written.
+            try db.execute(
+                sql: """
+                    ALTER TABLE dedupe_entry ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE dedupe_entry ADD COLUMN lease_until_ms INTEGER;
+                    UPDATE dedupe_entry SET lease_until_ms = touched_ms WHERE state = 'pending';
                     """)
         }
         return migrator
