@@ -21,6 +21,8 @@ final class Pipeline: Sendable {
     private let scheduler: Mutex<PipelineScheduler>
     /// Signalled when an event of a partition being revoked ends.
     private let drained = DrainSignal()
+    /// The running events, so a revoke can cancel those still running when its drain time is up.
+    private let running = Mutex<[RecordPosition: Task<Void, Never>]>([:])
     private let starts: AsyncStream<PipelineJob>
     private let startContinuation: AsyncStream<PipelineJob>.Continuation
 
@@ -57,7 +59,7 @@ final class Pipeline: Sendable {
                 }
             }
             for await job in starts {
-                group.addTask { await self.execute(job) }
+                group.addTask { await self.executeCancellable(job) }
             }
             // finish() comes after the final revoke, which already waited `drainTimeout` for running jobs.
             group.cancelAll()
@@ -89,7 +91,9 @@ final class Pipeline: Sendable {
     }
 
     /// Partitions are being revoked: drop their waiting events (the next owner consumes them again), wait (bounded)
-    /// for their running events, and store their final positions. Blocks the poll thread, which is what librdkafka
+    /// for their running events, cancel those still running when `drainTimeout` is up (they end without an outcome,
+    /// their claims stay pending for the next owner, which reconciles them once their leases and the late-arrival
+    /// window have passed), and store their final positions. Blocks the poll thread, which is what librdkafka
     /// expects: the consumer commits and lets the partitions go only after this returns.
     ///
     /// A `lost` assignment is already another member's: nothing can be committed for it, so this returns at once.
@@ -100,6 +104,7 @@ final class Pipeline: Sendable {
         let dropped = scheduler.withLock { $0.beginRevoke(revoked) }
         let deadline = ContinuousClock.now + (lost ? .zero : configuration.drainTimeout)
         let running = drained.wait(until: deadline) { scheduler.withLock { $0.runningCount(in: revoked) } }
+        if running > 0, !lost { cancelRunning(in: revoked) }
         perform(scheduler.withLock { $0.endRevoke(partitions, lost: lost) })
         logger.info(
             lost ? "partitions lost" : "partitions revoked",
@@ -110,6 +115,30 @@ final class Pipeline: Sendable {
     }
 
     // MARK: - Work
+
+    /// Runs one event in a task of its own, so that a revoke can cancel it alone; cancelling ``run()`` cancels it too.
+    private func executeCancellable(_ job: PipelineJob) async {
+        let position = job.position
+        let task = Task { await self.execute(job) }
+        running.withLock { $0[position] = task }
+        await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+        running.withLock { $0[position] = nil }
+    }
+
+    /// Cancels the running events of `partitions`.
+    private func cancelRunning(in partitions: Set<TopicPartition>) {
+        let cancelled = running.withLock { running in
+            running.filter { partitions.contains(TopicPartition(topic: $0.key.topic, partition: $0.key.partition)) }
+        }
+        for task in cancelled.values { task.cancel() }
+        logger.info(
+            "drain time is up: running events of revoked partitions cancelled",
+            metadata: [SyncLogKey.abandoned: "\(cancelled.count)"])
+    }
 
     /// One event: skip it when the ledger shows its outcome was published; otherwise process and publish it.
     private func execute(_ job: PipelineJob) async {

@@ -52,7 +52,7 @@ extension KafkaConsumer {
                 session.delegate.consumer(session.consumer, willRevoke: partitions, lost: lost)
                 if !lost {
                     do {
-                        try session.consumer.commitStoredOffsets()
+                        try session.consumer.commitStoredOffsets(retryingFor: .seconds(3))
                     } catch {
                         logger.warning(
                             "Kafka commit on revoke failed",

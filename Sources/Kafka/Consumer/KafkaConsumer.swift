@@ -10,7 +10,7 @@ import Synchronization
 public final class KafkaConsumer: Sendable {
     let client: RdKafkaClient
     private let topics: [String]
-    private let logger: Logger
+    let logger: Logger
     private let state: Mutex<RunState> = Mutex(RunState())
 
     private struct RunState {

@@ -13,4 +13,5 @@ enum KafkaLogKey {
     static let offset = "kafka.offset"
     static let count = "kafka.count"
     static let libraryVersion = "kafka.librdkafka.version"
+    static let retryDelay = "kafka.retry.delay"
 }
