@@ -1,5 +1,6 @@
 import Foundation
 import KometClient
+import Synchronization
 import Testing
 
 @testable import ContactSync
@@ -120,5 +121,39 @@ import Testing
         // The fake created the contact before the answer was lost: the look-up finds it, and no second add is made.
         #expect(komet.listCalls == 1 && komet.addCalls == 1)
         #expect(try Self.outcome(harness).status == .reconciled)
+    }
+
+    @Test func aRevokeCancelsItsPartitionsRunningEventsWhenTheDrainTimeIsUp() async throws {
+        let sawCancellation = Mutex(false)
+        // The call runs until its task is cancelled, and then fails as a cancelled request does (nothing was sent).
+        let komet = FakeKomet(
+            script: { _, _ in
+                Task.isCancelled
+                    ? .failure(KometError(failureClass: .transient, code: .cancelledBeforeSend, message: "cancelled"))
+                    : .success(())
+            },
+            hold: { _ in
+                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+                sawCancellation.withLock { $0 = true }
+            })
+        let harness = H(komet: komet, drainTimeout: .milliseconds(100))
+        let partition = H.partition(0)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await harness.pipeline.run() }
+            harness.pipeline.assigned([partition])
+            harness.pipeline.receive(H.message(offset: 0, key: "a", value: H.event(name: "Ada")))
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(10)
+            while komet.addCalls < 1, clock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+            harness.pipeline.revoking([partition])  // waits 100 ms, then cancels what still runs
+            while !sawCancellation.withLock({ $0 }), clock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(sawCancellation.withLock { $0 }, "the revoked partition's event kept running")
+            harness.pipeline.finish()
+        }
+        #expect(harness.sink.records.isEmpty)
+        // Its call proved nothing was created: the claim went with it.
+        #expect(try await harness.store.entry(key: "a") == nil)
     }
 }

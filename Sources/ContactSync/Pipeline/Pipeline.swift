@@ -21,8 +21,10 @@ final class Pipeline: Sendable {
     private let scheduler: Mutex<PipelineScheduler>
     /// Signalled when an event of a partition being revoked ends.
     private let drained = DrainSignal()
-    /// The running events, so a revoke can cancel those still running when its drain time is up.
-    private let running = Mutex<[RecordPosition: Task<Void, Never>]>([:])
+    /// The running events, and which of them are publishing, so a revoke can cancel those still processing when its
+    /// drain time is up.
+    private let running = Mutex<(tasks: [RecordPosition: Task<Void, Never>], publishing: Set<RecordPosition>)>(
+        ([:], []))
     private let starts: AsyncStream<PipelineJob>
     private let startContinuation: AsyncStream<PipelineJob>.Continuation
 
@@ -120,19 +122,24 @@ final class Pipeline: Sendable {
     private func executeCancellable(_ job: PipelineJob) async {
         let position = job.position
         let task = Task { await self.execute(job) }
-        running.withLock { $0[position] = task }
+        running.withLock { $0.tasks[position] = task }
         await withTaskCancellationHandler {
             await task.value
         } onCancel: {
             task.cancel()
         }
-        running.withLock { $0[position] = nil }
+        running.withLock { $0.tasks[position] = nil }
     }
 
-    /// Cancels the running events of `partitions`.
+    /// Cancels the running events of `partitions` that are still processing. One that is publishing its outcome is
+    /// left to finish (it makes no more calls, and it takes a moment): cancelled, its record could still reach Kafka
+    /// after the partition's next owner looked for it, and the input would get two outcomes.
     private func cancelRunning(in partitions: Set<TopicPartition>) {
         let cancelled = running.withLock { running in
-            running.filter { partitions.contains(TopicPartition(topic: $0.key.topic, partition: $0.key.partition)) }
+            running.tasks.filter { position, _ in
+                !running.publishing.contains(position)
+                    && partitions.contains(TopicPartition(topic: position.topic, partition: position.partition))
+            }
         }
         for task in cancelled.values { task.cancel() }
         logger.info(
@@ -149,7 +156,9 @@ final class Pipeline: Sendable {
             if !needed {
                 finished = true
             } else if let result = await stages.processor.process(job) {
+                _ = running.withLock { $0.publishing.insert(job.position) }  // a revoke no longer cancels it
                 finished = await stages.publisher.publish(result, of: job, duration: clock.now - started)
+                _ = running.withLock { $0.publishing.remove(job.position) }
             }
         }
         perform(scheduler.withLock { $0.complete(job, finished: finished) })
