@@ -6,7 +6,8 @@ import GRDB
 /// Schema: table `dedupe_entry(key TEXT PRIMARY KEY, state TEXT 'pending'|'done', owner TEXT, contact_id INTEGER,
 /// touched_ms INTEGER, origin TEXT)` and the outcome ledger `outcome_ledger(topic, partition, offset, state
 /// 'publishing'|'published', out_topic, out_partition, out_from_offset, touched_ms)`, each with an index on
-/// `touched_ms` for pruning (migrations `v1`, `v2`). Times are milliseconds since 1970. Several processes may share
+/// `touched_ms` for pruning (migrations `v1`, `v2`), and the call budget `call_budget(window_start_ms PRIMARY KEY, window_end_ms,
+/// used)` (migration `v3-call-budget`). Times are milliseconds since 1970. Several processes may share
 /// the file (busy timeout 5 s), but replicas on different machines need a shared database server instead.
 public final class SQLiteStore: Sendable {
     let pool: DatabasePool
@@ -51,6 +52,17 @@ public final class SQLiteStore: Sendable {
                         PRIMARY KEY (topic, partition, "offset")
                     ) WITHOUT ROWID;
                     CREATE INDEX outcome_ledger_touched ON outcome_ledger(touched_ms);
+                    """)
+        }
+        migrator.registerMigration("v3-call-budget") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE call_budget (
+                        window_start_ms INTEGER PRIMARY KEY NOT NULL,
+                        window_end_ms INTEGER NOT NULL,
+                        used INTEGER NOT NULL
+                    );
+                    CREATE INDEX call_budget_end ON call_budget(window_end_ms);
                     """)
         }
         return migrator
