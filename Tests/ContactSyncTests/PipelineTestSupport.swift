@@ -240,7 +240,8 @@ struct PipelineHarness {
         retry: RetryPolicy = RetryPolicy(
             maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), maxElapsed: .seconds(10),
             throttleDelay: .milliseconds(20), systemicProbeInterval: .milliseconds(20),
-            quotaProbeInterval: .milliseconds(20))
+            quotaProbeInterval: .milliseconds(20)),
+        limiter: CallLimiter? = nil
     ) {
         self.komet = komet
         self.sink = sink
@@ -256,8 +257,8 @@ struct PipelineHarness {
                     decoder: ContactEventDecoder(), mapper: ContactMapper(configuration: MappingConfiguration()),
                     keyStrategy: DedupeKeyStrategy()),
                 processor: EventProcessor(
-                    keys: store, komet: komet, retry: retry, ambiguousPolicy: ambiguousPolicy, owner: "test-owner",
-                    logger: logger),
+                    keys: store, komet: komet, retry: retry, ambiguousPolicy: ambiguousPolicy, limiter: limiter,
+                    owner: "test-owner", logger: logger),
                 publisher: OutcomePublisher(
                     recorder: OutcomeRecorder(
                         successTopic: "contacts.komet.succeeded", deadLetterTopic: "contacts.komet.dlq",

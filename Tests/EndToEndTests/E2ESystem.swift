@@ -109,7 +109,12 @@ final class E2ESystem {
             "topics": [
                 "input": Self.inputTopic, "success": Self.successTopic, "deadLetter": Self.deadLetterTopic,
             ],
-            "komet": ["baseURL": simulatorURL.appendingPathComponent("api").absoluteString, "requestTimeout": "5s"],
+            "komet": [
+                "baseURL": simulatorURL.appendingPathComponent("api").absoluteString, "requestTimeout": "5s",
+                // The worker's own budget stays out of the way unless a test sets it (the simulator's quota is the
+                // one under test elsewhere).
+                "dailyQuota": "10000000",
+            ],
             "dedupe": ["backend": "sqlite", "sqlitePath": directory.appendingPathComponent("dedupe.sqlite").path],
             "mapping": ["defaultContactType": "Buyer", "registeredContactTypes": "None,Buyer,A/P"],
             // Shorter than max.poll.interval.ms above, as the worker requires.
@@ -128,12 +133,16 @@ final class E2ESystem {
         return url
     }
 
-    /// Starts `komet-contact-sync run --config FILE` with the token in `KOMET_TOKEN`. `name` prefixes its log files.
-    func startWorker(configuration: URL, name: String = "worker") throws -> ChildProcess {
+    /// Starts `komet-contact-sync run --config FILE` with the token in `KOMET_TOKEN`. `name` prefixes its log files;
+    /// `environment` adds variables (e.g. `PGPASSWORD`).
+    func startWorker(
+        configuration: URL, name: String = "worker", environment: [String: String] = [:]
+    ) throws -> ChildProcess {
         let worker = try ChildProcess(
             name: name, executable: workerBinary,
             arguments: ["run", "--config", configuration.path],
-            environment: E2EEnvironment.childEnvironment(adding: ["KOMET_TOKEN": token]), in: directory)
+            environment: E2EEnvironment.childEnvironment(adding: environment.merging(["KOMET_TOKEN": token]) { $1 }),
+            in: directory)
         processes.append(worker)
         workers.append(worker)
         return worker

@@ -69,7 +69,9 @@ public final class SyncService: Service {
                 processor: EventProcessor(
                     keys: stores.keys, komet: komet, retry: configuration.retry,
                     ambiguousPolicy: configuration.pipeline.ambiguousPolicy,
-                    unknownCustomers: configuration.unknownCustomers, owner: owner, logger: logger),
+                    unknownCustomers: configuration.unknownCustomers,
+                    limiter: CallLimiter(budget: stores.budget, settings: configuration.callBudget), owner: owner,
+                    logger: logger),
                 publisher: OutcomePublisher(
                     recorder: OutcomeRecorder(
                         successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,
