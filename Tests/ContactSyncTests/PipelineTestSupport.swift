@@ -241,7 +241,8 @@ struct PipelineHarness {
         retry: RetryPolicy = RetryPolicy(
             maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), maxElapsed: .seconds(10),
             throttleDelay: .milliseconds(20), systemicProbeInterval: .milliseconds(20),
-            quotaProbeInterval: .milliseconds(20))
+            quotaProbeInterval: .milliseconds(20)),
+        limiter: CallLimiter? = nil
     ) {
         self.komet = komet
         self.sink = sink
@@ -258,6 +259,7 @@ struct PipelineHarness {
                     keyStrategy: DedupeKeyStrategy()),
                 processor: EventProcessor(
                     keys: store, komet: komet, retry: retry, ambiguousPolicy: ambiguousPolicy, claims: claims,
+                    limiter: limiter,
                     owner: "test-owner", logger: logger),
                 publisher: OutcomePublisher(
                     recorder: OutcomeRecorder(

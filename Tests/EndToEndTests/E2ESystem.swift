@@ -110,10 +110,12 @@ final class E2ESystem {
                 "input": Self.inputTopic, "success": Self.successTopic, "deadLetter": Self.deadLetterTopic,
             ],
             // Leases just longer than a call and a short late-arrival window (the simulator's faults answer or land
-            // within a second or two), so that claims left by a killed worker are reconciled within the test.
+            // within a second or two), so that claims left by a killed worker are reconciled within the test. The
+            // worker's own call budget stays out of the way unless a test sets it (the simulator's quota is the one
+            // under test elsewhere).
             "komet": [
                 "baseURL": simulatorURL.appendingPathComponent("api").absoluteString, "requestTimeout": "5s",
-                "lateArrivalWindow": "2s",
+                "lateArrivalWindow": "2s", "dailyQuota": "10000000",
             ],
             "dedupe": [
                 "backend": "sqlite", "sqlitePath": directory.appendingPathComponent("dedupe.sqlite").path,
@@ -136,12 +138,16 @@ final class E2ESystem {
         return url
     }
 
-    /// Starts `komet-contact-sync run --config FILE` with the token in `KOMET_TOKEN`. `name` prefixes its log files.
-    func startWorker(configuration: URL, name: String = "worker") throws -> ChildProcess {
+    /// Starts `komet-contact-sync run --config FILE` with the token in `KOMET_TOKEN`. `name` prefixes its log files;
+    /// `environment` adds variables (e.g. `PGPASSWORD`).
+    func startWorker(
+        configuration: URL, name: String = "worker", environment: [String: String] = [:]
+    ) throws -> ChildProcess {
         let worker = try ChildProcess(
             name: name, executable: workerBinary,
             arguments: ["run", "--config", configuration.path],
-            environment: E2EEnvironment.childEnvironment(adding: ["KOMET_TOKEN": token]), in: directory)
+            environment: E2EEnvironment.childEnvironment(adding: environment.merging(["KOMET_TOKEN": token]) { $1 }),
+            in: directory)
         processes.append(worker)
         workers.append(worker)
         return worker

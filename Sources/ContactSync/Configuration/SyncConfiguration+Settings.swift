@@ -97,5 +97,20 @@ extension SyncConfiguration {
         Setting(key: "log.level", defaultValue: "info", summary: "trace, debug, info, notice, warning, error."),
         Setting(key: "log.format", defaultValue: "text", summary: "`text` or `json`."),
         Setting(key: "log.personalData", defaultValue: "false", summary: "Log names, emails, phones unredacted."),
+        Setting(
+            key: "komet.dailyQuota", defaultValue: "1000",
+            summary: "Komet calls per licensed user per day: the budget all replicas share."),
+        Setting(
+            key: "komet.quotaReserve", defaultValue: "0",
+            summary: "Calls per day left for other integrations (budget = quota - reserve, > 0)."),
+        Setting(
+            key: "komet.quotaResetTime", defaultValue: "00:00", summary: "Time of day (HH:mm) Komet resets the quota."),
+        Setting(key: "komet.quotaTimeZone", defaultValue: "UTC", summary: "IANA time zone of the reset time."),
+        Setting(
+            key: "komet.quotaPeriod", defaultValue: "1d",
+            summary: "Budget window; shorter than 1d only for tests and demos that want to see a reset."),
+        Setting(
+            key: "komet.callsPerSecond", defaultValue: "0",
+            summary: "Komet calls per second of each replica (0: no rate limit)."),
     ]
 }

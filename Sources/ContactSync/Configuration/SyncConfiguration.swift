@@ -36,6 +36,8 @@ public struct SyncConfiguration: Sendable {
     public var unknownCustomers: UnknownCustomerSettings
     /// Claim leases and the late-arrival window (fenced claims).
     public var claims: ClaimSettings
+    /// The Komet call budget all replicas share, and each replica's call rate.
+    public var callBudget: CallBudgetSettings
 
     /// The port of the HTTP server for `/health`, `/ready` and `/metrics`; 0 picks a free port, -1 turns it off.
     public var httpPort: Int
@@ -178,6 +180,7 @@ public struct SyncConfiguration: Sendable {
             quotaProbeInterval: try reader.duration("retry.quotaProbeInterval", minimum: .milliseconds(1)),
             outageThreshold: try reader.int("retry.outageThreshold", range: 1...10_000)
         )
+        callBudget = try Self.callBudget(reader)
         httpHost = try reader.nonEmpty("http.host")
         httpPort = try reader.int("http.port", range: -1...65_535)
         let level = try reader.nonEmpty("log.level")

@@ -39,6 +39,9 @@ enum SyncLogKey {
     static let pauseReason = "komet.pause.reason"
     static let pausePrevious = "komet.pause.previous"
     static let pauseSeconds = "komet.pause.seconds"
+    static let budgetUsed = "komet.budget.used"
+    static let budgetLimit = "komet.budget.limit"
+    static let budgetResetsAt = "komet.budget.resets_at"
     // The pipeline
     static let buffered = "pipeline.buffered"
     static let dropped = "pipeline.dropped"

@@ -94,7 +94,9 @@ extension EventProcessor {
         case .systemic:
             gate.close(.systemic, for: retry.systemicProbeInterval, after: pass, detail: error.code.text)
         case .throttled where error.code == .quota:
-            gate.close(.quota, for: retry.quotaProbeInterval, after: pass, detail: error.code.text)
+            gate.close(
+                .quota, for: gate.quotaPause(probeInterval: retry.quotaProbeInterval), after: pass,
+                detail: error.code.text)
         default:
             gate.close(.throttled, for: error.retryAfter ?? retry.throttleDelay, after: pass, detail: error.code.text)
         }

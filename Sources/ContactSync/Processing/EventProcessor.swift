@@ -22,17 +22,19 @@ struct EventProcessor: Sendable {
     let owner: String
     let logger: Logger
 
-    /// - Parameter owner: identifies this process in `pending` claims (unique per process).
+    /// - Parameters:
+    ///   - owner: identifies this process in `pending` claims (unique per process).
+    ///   - limiter: the call budget (and rate) every Komet call spends first; `nil` for none.
     init(
         keys: any DedupeStore, komet: any KometAPI, retry: RetryPolicy, ambiguousPolicy: AmbiguousPolicy,
         unknownCustomers: UnknownCustomers.Settings = UnknownCustomers.Settings(),
-        claims: ClaimSettings = ClaimSettings(), owner: String, logger: Logger
+        claims: ClaimSettings = ClaimSettings(), limiter: CallLimiter? = nil, owner: String, logger: Logger
     ) {
         self.claims = claims
         self.unknownCustomers = UnknownCustomers(settings: unknownCustomers)
         self.store = keys
         self.komet = komet
-        self.gate = KometCallGate(settings: retry.gateSettings, logger: logger)
+        self.gate = KometCallGate(settings: retry.gateSettings, limiter: limiter, logger: logger)
         self.retry = retry
         self.ambiguousPolicy = ambiguousPolicy
         self.owner = owner

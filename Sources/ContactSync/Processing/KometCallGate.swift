@@ -12,6 +12,11 @@ import Synchronization
 /// for the outage backoff's ceiling of round n = 1, 2, ... for each failed probe. Failures that trip or extend an
 /// outage do not count against the event that saw them (see ``recordTransientFailure(of:)``).
 ///
+/// Budget: with a ``CallLimiter``, every admission (probes included) first spends one unit of the shared call budget.
+/// When the budget is spent no call is made: the gate closes with `quota` until the window's reset, makes no probe
+/// meanwhile, and opens by itself at the reset. A store error while spending costs no call: the caller backs off
+/// (the outage backoff) and tries again, without counting against its event.
+///
 /// Every change of the pause reason is yielded to ``changes`` (the new reason, or `nil` when calls resume).
 final class KometCallGate: Sendable {
     typealias Reason = PauseReason
@@ -54,6 +59,10 @@ final class KometCallGate: Sendable {
         var probeLeaseEnd: ContinuousClock.Instant?
         var consecutiveTransientFailures = 0
         var outageRounds = 0
+        /// The pause is the budget's: it ends at `closedUntil` by itself, with no probe.
+        var opensByItself = false
+        /// Failed budget spends in a row (store errors).
+        var budgetStoreFailures = 0
         /// Goes up at every closing.
         var generation: UInt64 = 0
 
@@ -64,21 +73,27 @@ final class KometCallGate: Sendable {
     }
 
     private enum Admission {
-        case pass(isProbe: Bool, generation: UInt64)
+        case pass(isProbe: Bool, generation: UInt64, reopened: Reason?)
         case wait(until: ContinuousClock.Instant)
     }
 
     private let state = Mutex(State())
     private let clock = ContinuousClock()
     private let settings: Settings
+    private let limiter: CallLimiter?
     private let pollInterval: Duration
     private let logger: Logger
     private let changeContinuation: AsyncStream<Reason?>.Continuation
     /// The pause reason each time it changes: the new reason, or `nil` when calls resume.
     let changes: AsyncStream<Reason?>
 
-    init(settings: Settings = Settings(), logger: Logger, pollInterval: Duration = .milliseconds(50)) {
+    /// - Parameter limiter: the call budget and rate every admission spends; `nil` for none.
+    init(
+        settings: Settings = Settings(), limiter: CallLimiter? = nil, logger: Logger,
+        pollInterval: Duration = .milliseconds(50)
+    ) {
         self.settings = settings
+        self.limiter = limiter
         self.logger = logger
         self.pollInterval = pollInterval
         (changes, changeContinuation) = AsyncStream.makeStream(of: Reason?.self)
@@ -93,24 +108,114 @@ final class KometCallGate: Sendable {
         changeContinuation.yield(reason)
     }
 
-    /// Waits until a call may be made. Throws `CancellationError` when the task is cancelled.
+    /// Waits until a call may be made, and spends its unit of the call budget. Throws `CancellationError` when the
+    /// task is cancelled.
     func enter() async throws -> Pass {
         let started = clock.now
         while true {
             let now = clock.now
             let admission: Admission = state.withLock { state in
-                guard let until = state.closedUntil else { return .pass(isProbe: false, generation: state.generation) }
+                guard let until = state.closedUntil else {
+                    return .pass(isProbe: false, generation: state.generation, reopened: nil)
+                }
                 if now < until { return .wait(until: until) }
+                if state.opensByItself {
+                    let reason = state.reason
+                    state.closedUntil = nil
+                    state.reason = nil
+                    state.opensByItself = false
+                    state.probeLeaseEnd = nil
+                    return .pass(isProbe: false, generation: state.generation, reopened: reason)
+                }
                 if let leaseEnd = state.probeLeaseEnd, now < leaseEnd { return .wait(until: now + pollInterval) }
                 state.probeLeaseEnd = now + settings.probeLease
-                return .pass(isProbe: true, generation: state.generation)
+                return .pass(isProbe: true, generation: state.generation, reopened: nil)
             }
             switch admission {
-            case .pass(let isProbe, let generation):
-                return Pass(isProbe: isProbe, waited: clock.now - started, generation: generation)
+            case .pass(let isProbe, let generation, let reopened):
+                if let reopened { budgetReopened(reopened) }
+                let pass = Pass(isProbe: isProbe, waited: clock.now - started, generation: generation)
+                if try await spend(for: pass) { return pass }
             case .wait(let until): try await Task.sleep(until: min(until, now + .seconds(1)), clock: clock)
             }
         }
+    }
+
+    /// Spends the call's unit of the budget. Returns false when no call may be made now: the budget is spent (the gate
+    /// is then closed until its reset) or the store failed (after a backoff).
+    private func spend(for pass: Pass) async throws -> Bool {
+        guard let limiter else { return true }
+        let admission: CallLimiter.Admission
+        do {
+            admission = try await limiter.admit()
+        } catch {
+            releaseProbe(of: pass)
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
+            let failures = state.withLock { state in
+                state.budgetStoreFailures += 1
+                return state.budgetStoreFailures
+            }
+            if failures == 1 {
+                logger.warning(
+                    "cannot spend the Komet call budget in the store: calls wait and retry",
+                    metadata: [SyncLogKey.error: "\(error)"])
+            }
+            try await Task.sleep(for: settings.outageBackoff.ceiling(retry: failures))
+            return false
+        }
+        switch admission {
+        case .granted:
+            state.withLock { $0.budgetStoreFailures = 0 }
+            return true
+        case .spent(let used, let window):
+            releaseProbe(of: pass)
+            budgetSpent(used: used, limit: limiter.settings.limit, window: window)
+            return false
+        }
+    }
+
+    /// Closes the gate until the budget window's reset (once, however many callers find the budget spent).
+    private func budgetSpent(used: Int, limit: Int, window: BudgetWindow) {
+        let pause = Duration.seconds(window.end.timeIntervalSinceNow)
+        guard pause > .zero else { return }  // the window has just ended: try again at once
+        let until = clock.now + pause
+        let previous: Reason?? = state.withLock { state in
+            if state.opensByItself, let closed = state.closedUntil, closed >= until - .seconds(1) { return .none }
+            let previous = state.closedUntil == nil ? nil : state.reason
+            state.generation += 1
+            state.closedUntil = until
+            state.reason = .quota
+            state.opensByItself = true
+            state.probeLeaseEnd = nil
+            return .some(previous)
+        }
+        guard let previous else { return }
+        logger.warning(
+            "Komet call budget spent: calls wait for its reset, without probing",
+            metadata: [
+                SyncLogKey.budgetUsed: "\(used)", SyncLogKey.budgetLimit: "\(limit)",
+                SyncLogKey.budgetResetsAt: "\(window.end.formatted(.iso8601))",
+                SyncLogKey.pauseSeconds: "\(pause.components.seconds)",
+            ])
+        if previous != .quota { onChange(.quota) }
+    }
+
+    private func budgetReopened(_ reason: Reason?) {
+        let window = limiter?.currentWindow()
+        logger.notice(
+            "Komet call budget reset: calls resume",
+            metadata: [
+                SyncLogKey.budgetLimit: "\(limiter?.settings.limit ?? 0)",
+                SyncLogKey.budgetResetsAt: "\(window?.end.formatted(.iso8601) ?? "")",
+            ])
+        if reason != nil { onChange(nil) }
+    }
+
+    /// How long to pause after Komet itself answers that the quota is spent (other integrations spent it): the probe
+    /// interval, but never past the budget's next reset, so a probe goes out right at the reset.
+    func quotaPause(probeInterval: Duration) -> Duration {
+        guard let window = limiter?.currentWindow() else { return probeInterval }
+        return max(.milliseconds(1), min(probeInterval, .seconds(window.end.timeIntervalSinceNow)))
     }
 
     /// Komet answered the call (success, or a status-0 refusal of the request itself). The current probe's answer
@@ -128,6 +233,7 @@ final class KometCallGate: Sendable {
             state.closedUntil = nil
             state.reason = nil
             state.probeLeaseEnd = nil
+            state.opensByItself = false
             state.consecutiveTransientFailures = 0
             state.outageRounds = 0
             return reason
@@ -204,6 +310,7 @@ final class KometCallGate: Sendable {
                 return (previous, false)
             }
             if reason != .unavailable { state.outageRounds = 0 }
+            state.opensByItself = false
             state.generation += 1
             state.closedUntil = until
             state.reason = reason

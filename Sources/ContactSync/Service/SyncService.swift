@@ -69,7 +69,8 @@ public final class SyncService: Service {
                 processor: EventProcessor(
                     keys: stores.keys, komet: komet, retry: configuration.retry,
                     ambiguousPolicy: configuration.pipeline.ambiguousPolicy,
-                    unknownCustomers: configuration.unknownCustomers, claims: configuration.claims, owner: owner,
+                    unknownCustomers: configuration.unknownCustomers, claims: configuration.claims,
+                    limiter: CallLimiter(budget: stores.budget, settings: configuration.callBudget), owner: owner,
                     logger: logger),
                 publisher: OutcomePublisher(
                     recorder: OutcomeRecorder(

@@ -1,27 +1,35 @@
 import Foundation
 
-/// The service's durable state, one protocol per concern: the dedupe keys and the outcome ledger. Every backend
+/// The service's durable state, one protocol per concern: the dedupe keys, the outcome ledger and the call budget.
+/// Every backend
 /// (``InMemoryStore``, ``SQLiteStore``, ``PostgresStore``) implements all of them, so one backend object usually fills
 /// every field.
 public struct SyncStores: Sendable {
     public var keys: any DedupeStore
     public var ledger: any OutcomeLedger
+    /// The Komet calls spent per budget window, shared by every replica on the same backend.
+    public var budget: any CallBudget
     /// What runs and prepares the backend behind them.
     public var lifecycle: any StoreLifecycle
 
-    public init(keys: any DedupeStore, ledger: any OutcomeLedger, lifecycle: any StoreLifecycle) {
+    public init(
+        keys: any DedupeStore, ledger: any OutcomeLedger, budget: any CallBudget, lifecycle: any StoreLifecycle
+    ) {
         self.keys = keys
         self.ledger = ledger
+        self.budget = budget
         self.lifecycle = lifecycle
     }
 
     /// Every concern kept by one backend.
     public init(_ backend: some StoreBackend) {
-        self.init(keys: backend, ledger: backend, lifecycle: backend)
+        self.init(keys: backend, ledger: backend, budget: backend, lifecycle: backend)
     }
 
-    /// Deletes key rows and ledger marks last touched before `cutoff`; returns how many.
+    /// Deletes key rows and ledger marks last touched before `cutoff`, and budget windows that ended before it;
+    /// returns how many.
     public func prune(before cutoff: Date) async throws -> Int {
         try await keys.pruneKeys(before: cutoff) + ledger.pruneMarks(before: cutoff)
+            + budget.pruneBudget(before: cutoff)
     }
 }

@@ -10,6 +10,15 @@ public final class InMemoryStore: Sendable {
 
     private let rows = Mutex(Rows())
 
+    /// One budget window's row: when it ends, and the calls spent in it.
+    struct BudgetRow {
+        var endMilliseconds: Int64
+        var used: Int
+    }
+
+    /// The call budget's rows by window start (milliseconds), see ``CallBudget``.
+    let budgetRows = Mutex<[Int64: BudgetRow]>([:])
+
     public init() {}
 
     /// Removes the rows last touched before `cutoff` (to the millisecond, like every store); returns how many.

@@ -8,7 +8,8 @@ import PostgresNIO
 /// Schema (migrations 1-2): `dedupe_entry(key PRIMARY KEY, state 'pending'|'done', owner, contact_id, touched_ms,
 /// origin, epoch, lease_until_ms)` and `outcome_ledger(topic, partition, offset PRIMARY KEY, state 'publishing'|'published', out_topic,
 /// out_partition, out_from_offset, touched_ms)`, each with an index on `touched_ms` for pruning; the same tables as
-/// ``SQLiteStore``. Applied versions are kept in `komet_sync_schema`; ``prepare()`` applies the missing ones under a
+/// ``SQLiteStore``; migration 2 adds the call budget `call_budget(window_start_ms PRIMARY KEY, window_end_ms, used)`.
+/// Applied versions are kept in `komet_sync_schema`; ``prepare()`` applies the missing ones under a
 /// transaction-scoped advisory lock, so replicas that start at once apply each migration exactly once.
 ///
 /// The connection pool runs in ``run()``; queries wait for it. Errors from PostgresNIO describe themselves without
@@ -97,6 +98,17 @@ public final class PostgresStore: StoreLifecycle {
             "ALTER TABLE dedupe_entry ADD COLUMN epoch bigint NOT NULL DEFAULT 1",
             "ALTER TABLE dedupe_entry ADD COLUMN lease_until_ms bigint",
             "UPDATE dedupe_entry SET lease_until_ms = touched_ms WHERE state = 'pending'",
+        ],
+        // 3: the call budget, one row per quota window.
+        [
+            """
+            CREATE TABLE call_budget (
+                window_start_ms bigint PRIMARY KEY,
+                window_end_ms bigint NOT NULL,
+                used bigint NOT NULL
+            )
+            """,
+            "CREATE INDEX call_budget_end ON call_budget (window_end_ms)",
         ],
     ]
 

@@ -4,10 +4,12 @@ import GRDB
 /// Every store concern in an SQLite file (GRDB `DatabasePool`, WAL mode): the embedded default for one replica.
 ///
 /// Schema: table `dedupe_entry(key TEXT PRIMARY KEY, state TEXT 'pending'|'done', owner TEXT, contact_id INTEGER,
-/// touched_ms INTEGER, origin TEXT, epoch INTEGER, lease_until_ms INTEGER)` and the outcome ledger `outcome_ledger(topic, partition, offset, state
-/// 'publishing'|'published', out_topic, out_partition, out_from_offset, touched_ms)`, each with an index on
-/// `touched_ms` for pruning (migrations `v1`, `v2`, `v3`). Times are milliseconds since 1970. Several processes may share
-/// the file (busy timeout 5 s), but replicas on different machines need a shared database server instead.
+/// touched_ms INTEGER, origin TEXT, epoch INTEGER, lease_until_ms INTEGER)`, the outcome ledger `outcome_ledger(topic,
+/// partition, offset, state 'publishing'|'published', out_topic, out_partition, out_from_offset, touched_ms)`, each with
+/// an index on `touched_ms` for pruning, and the call budget `call_budget(window_start_ms PRIMARY KEY, window_end_ms,
+/// used)` (migrations `v1`, `v2`, `v3-claim-leases`, `v3-call-budget`). Times are milliseconds since 1970. Several
+/// processes may share the file (busy timeout 5 s), but replicas on different machines need a shared database server
+/// instead.
 public final class SQLiteStore: Sendable {
     let pool: DatabasePool
 
@@ -60,6 +62,17 @@ public final class SQLiteStore: Sendable {
                     ALTER TABLE dedupe_entry ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;
                     ALTER TABLE dedupe_entry ADD COLUMN lease_until_ms INTEGER;
                     UPDATE dedupe_entry SET lease_until_ms = touched_ms WHERE state = 'pending';
+                    """)
+        }
+        migrator.registerMigration("v3-call-budget") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE call_budget (
+                        window_start_ms INTEGER PRIMARY KEY NOT NULL,
+                        window_end_ms INTEGER NOT NULL,
+                        used INTEGER NOT NULL
+                    );
+                    CREATE INDEX call_budget_end ON call_budget(window_end_ms);
                     """)
         }
         return migrator
