@@ -8,7 +8,7 @@ import PostgresNIO
 /// Schema (migration 1): `dedupe_entry(key PRIMARY KEY, state 'pending'|'done', owner, contact_id, touched_ms,
 /// origin)` and `outcome_ledger(topic, partition, offset PRIMARY KEY, state 'publishing'|'published', out_topic,
 /// out_partition, out_from_offset, touched_ms)`, each with an index on `touched_ms` for pruning; the same tables as
-/// ``SQLiteStore``. Applied versions are kept in `komet_sync_schema`; ``prepare()`` applies the missing ones under a
+/// ``SQLiteStore``; migration 2 adds `served_group(group_id PRIMARY KEY, since_ms)`. Applied versions are kept in `komet_sync_schema`; ``prepare()`` applies the missing ones under a
 /// transaction-scoped advisory lock, so replicas that start at once apply each migration exactly once.
 ///
 /// The connection pool runs in ``run()``; queries wait for it. Errors from PostgresNIO describe themselves without
@@ -16,6 +16,8 @@ import PostgresNIO
 public final class PostgresStore: StoreLifecycle {
     let client: PostgresClient
     let logger: Logger
+    /// Host, port and database, for operators' messages (see ``storeName``).
+    let location: String
 
     public init(settings: PostgresSettings, password: PostgresPassword?, logger: Logger) {
         var configuration = PostgresClient.Configuration(
@@ -25,6 +27,7 @@ public final class PostgresStore: StoreLifecycle {
         configuration.options.connectTimeout = settings.connectTimeout
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        location = "\(settings.host):\(settings.port)/\(settings.database)"
     }
 
     public func run() async {
@@ -91,7 +94,16 @@ public final class PostgresStore: StoreLifecycle {
             )
             """,
             "CREATE INDEX outcome_ledger_touched ON outcome_ledger (touched_ms)",
-        ]
+        ],
+        // 2: the consumer groups this database has served (never pruned; see ``ServedGroups``).
+        [
+            """
+            CREATE TABLE served_group (
+                group_id text PRIMARY KEY,
+                since_ms bigint NOT NULL
+            )
+            """
+        ],
     ]
 
     private static func tls(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {
