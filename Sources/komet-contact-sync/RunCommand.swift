@@ -23,6 +23,15 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Validate the configuration and the token, print the effective settings, and exit.")
     var check = false
 
+    @Flag(
+        name: .long,
+        help: """
+            Start even though the store has no record of the consumer group while the group has committed offsets \
+            (the store was lost): start over deliberately. Re-sent events then create duplicate contacts; prefer \
+            `rebuild-store`.
+            """)
+    var acceptEmptyStore = false
+
     func run() async throws {
         // Until the service group traps SIGTERM/SIGINT, a stop signal exits 0 at once: nothing has started yet.
         EarlyShutdownSignals.exitQuietlyUntilTrapped()
@@ -58,7 +67,8 @@ struct RunCommand: AsyncParsableCommand {
             throw error
         }
         let worker = SyncService(
-            configuration: settings, token: token, stores: stores, httpClient: httpClient, logger: logger)
+            configuration: settings, token: token, stores: stores, httpClient: httpClient, logger: logger,
+            acceptEmptyStore: acceptEmptyStore)
         var services: [any Service] = [worker]
         if settings.httpPort >= 0 {
             services.append(
@@ -72,6 +82,12 @@ struct RunCommand: AsyncParsableCommand {
             ))
         do {
             try await group.run()
+        } catch let refusal as EmptyStoreError {
+            // The store lost its rows: say what to do, and exit with EX_CONFIG like a configuration problem.
+            logger.error("\(refusal)")
+            FileHandle.standardError.write(Data("error: \(refusal)\n".utf8))
+            try? await httpClient.shutdown()
+            throw ExitCode(78)
         } catch {
             try? await httpClient.shutdown()
             throw error

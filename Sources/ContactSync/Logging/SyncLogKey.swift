@@ -26,6 +26,8 @@ enum SyncLogKey {
     static let dedupeBackend = "dedupe.backend"
     static let pruned = "dedupe.pruned"
     static let schemaVersions = "store.schema_versions"
+    static let store = "store.name"
+    static let group = "kafka.group_id"
     static let claimOwner = "claim.owner"
     static let claimOrigin = "claim.origin"
     static let claimSince = "claim.since"

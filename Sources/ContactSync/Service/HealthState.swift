@@ -8,6 +8,7 @@ public final class HealthState: Sendable {
         var outcomes: [String: Int] = [:]
         var kometCalls = 0
         var kometPause: PauseReason?
+        var storeLost: StoreLostError?
     }
 
     private let state = Mutex(State())
@@ -29,15 +30,23 @@ public final class HealthState: Sendable {
         state.withLock { $0.kometPause = reason }
     }
 
+    func setStoreLost(_ error: StoreLostError) {
+        state.withLock { $0.storeLost = error }
+    }
+
+    /// The store the worker opened is gone (``StoreLostError``): consumption has stopped for good.
+    public var storeLost: StoreLostError? { state.withLock { $0.storeLost } }
+
     public var assignment: [TopicPartition] { state.withLock { $0.assignment } }
 
     /// Why Komet calls are paused (`throttled`, `quota`, `unavailable`, `systemic`), or `nil` when they are not.
     public var kometPause: PauseReason? { state.withLock { $0.kometPause } }
 
-    /// Ready: partitions are assigned and Komet accepts our token. A throttle, a spent quota or an outage does not
-    /// make a replica unready (every replica would see the same, and restarting would not help); a refused token does.
+    /// Ready: the store is there, partitions are assigned and Komet accepts our token. A throttle, a spent quota or an
+    /// outage does not make a replica unready (every replica would see the same, and restarting would not help); a refused token does.
     public var readiness: (ready: Bool, reason: String) {
         state.withLock { state in
+            if let lost = state.storeLost { return (false, "store lost: \(lost.path) (\(lost.reason))") }
             if state.assignment.isEmpty { return (false, "no partitions assigned") }
             if state.kometPause?.stopsConsumption == true {
                 return (false, "Komet refuses our calls (token or permission)")

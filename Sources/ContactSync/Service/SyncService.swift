@@ -17,17 +17,22 @@ public final class SyncService: Service {
     private let stores: SyncStores
     private let httpClient: HTTPClient
     private let logger: Logger
+    /// Start on a store that has never served the group even though the group has committed offsets.
+    private let acceptEmptyStore: Bool
     /// Counters and the assignment, for `/ready` and `/metrics` and the demo's table.
     public let health = HealthState()
 
-    /// Builds the worker. The HTTP client is owned by the caller (one per process).
+    /// Builds the worker. The HTTP client is owned by the caller (one per process). `acceptEmptyStore`
+    /// (`run --accept-empty-store`) lets it start over on a store that lost its rows (see ``StoreStartDecision``).
     public init(
         configuration: SyncConfiguration,
         token: KometToken,
         stores: SyncStores,
         httpClient: HTTPClient,
-        logger: Logger
+        logger: Logger,
+        acceptEmptyStore: Bool = false
     ) {
+        self.acceptEmptyStore = acceptEmptyStore
         self.configuration = configuration
         self.token = token
         self.stores = stores
@@ -35,12 +40,18 @@ public final class SyncService: Service {
         self.logger = logger
     }
 
-    /// Runs the store's connections (and prepares its schema) around the worker.
+    /// Runs the store's connections (and prepares its schema) around the worker. Throws ``EmptyStoreError`` before
+    /// consuming anything when the store lost its rows. When the store is lost while running, the worker stops
+    /// consuming and then stays up, unready, until it is stopped (see ``watchStore(consumer:)``).
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.stores.lifecycle.run() }
             try await stores.lifecycle.prepare()
+            try await StoreStartCheck(
+                groups: stores.groups, configuration: configuration, acceptEmptyStore: acceptEmptyStore, logger: logger
+            ).run()
             try await work()
+            if health.storeLost != nil { try? await gracefulShutdown() }
             group.cancelAll()
         }
     }
@@ -101,7 +112,9 @@ public final class SyncService: Service {
                     try await consumer.run(delegate: bridge)
                 }
                 group.addTask { await self.pruneLoop() }
-                // The consumer ends first (on shutdown); then the pipeline; the pruner is cancelled with them.
+                group.addTask { await self.watchStore(consumer: consumer) }
+                // The consumer ends first (on shutdown or a lost store); then the pipeline; the pruner and the
+                // watcher are cancelled with them.
                 _ = try await group.next()
                 try await group.next()
                 group.cancelAll()
@@ -112,6 +125,24 @@ public final class SyncService: Service {
         await producer.shutdown(flushTimeout: .seconds(10))
         await reader.close()
         logger.info("komet-contact-sync stopped", metadata: [SyncLogKey.outcomes: "\(health.outcomes)"])
+    }
+
+    /// Watches the store until cancelled. When it is lost: `/ready` fails, one error line says what to do, and the
+    /// consumer stops as on shutdown (waiting events are dropped, running ones drain, offsets are committed), so no
+    /// new event reaches Komet on a store that would forget it. The process stays up, unready, until it is stopped:
+    /// a restart would refuse the empty store anyway (``EmptyStoreError``), and `/ready` keeps saying why.
+    private func watchStore(consumer: KafkaConsumer) async {
+        do {
+            try await stores.lifecycle.watch()
+        } catch let lost as StoreLostError {
+            health.setStoreLost(lost)
+            logger.error("\(lost)", metadata: [SyncLogKey.store: "\(lost.path)"])
+            consumer.stop()
+        } catch {
+            logger.error("watching the store failed", metadata: [SyncLogKey.error: "\(error)"])
+        }
+        // Ends with the pruner, when the consumer and the pipeline have ended.
+        while (try? await Task.sleep(for: .seconds(3600))) != nil {}
     }
 
     /// Deletes key rows and ledger marks older than the retention, at the configured interval, until cancelled.

@@ -1,5 +1,5 @@
 /// A backend that keeps every store concern.
-public typealias StoreBackend = DedupeStore & OutcomeLedger & CallBudget & StoreLifecycle
+public typealias StoreBackend = DedupeStore & OutcomeLedger & CallBudget & StoreLifecycle & ServedGroups
 
 /// What a backend needs around its use: connections to keep running and a schema to prepare. The embedded backends
 /// need neither (SQLite migrates when it opens its file); the PostgreSQL one runs its connection pool and applies its
@@ -9,12 +9,24 @@ public protocol StoreLifecycle: Sendable {
     func run() async
     /// Creates or migrates the schema. Called once at start-up, while ``run()`` runs.
     func prepare() async throws
+    /// Returns when the task is cancelled, or throws ``StoreLostError`` as soon as the store the worker opened is gone
+    /// (its SQLite file deleted, moved or replaced), so that the worker stops instead of forgetting keys silently.
+    func watch() async throws
 }
 
 extension StoreLifecycle {
     public func run() async {}
     public func prepare() async throws {}
+    /// A store that cannot vanish under the process (memory) or that a server keeps (PostgreSQL): waits for
+    /// cancellation.
+    public func watch() async throws {
+        while (try? await Task.sleep(for: .seconds(3600))) != nil {}
+    }
 }
 
 extension InMemoryStore: StoreLifecycle {}
-extension SQLiteStore: StoreLifecycle {}
+extension SQLiteStore: StoreLifecycle {
+    public func watch() async throws {
+        try await watcher.watch()
+    }
+}

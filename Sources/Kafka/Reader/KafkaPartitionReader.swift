@@ -10,7 +10,7 @@ import Synchronization
 public final class KafkaPartitionReader: Sendable {
     let client: RdKafkaClient
     let logger: Logger
-    private let queue = RdKafkaBlockingQueue(label: "kafka-partition-reader")
+    let queue = RdKafkaBlockingQueue(label: "kafka-partition-reader")
     private let isClosed: Mutex<Bool> = Mutex(false)
 
     /// The settings librdkafka gets: `configuration` (e.g. the consumer's own settings: bootstrap.servers,

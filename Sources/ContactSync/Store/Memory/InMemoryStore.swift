@@ -9,6 +9,8 @@ public final class InMemoryStore: Sendable {
     }
 
     private let rows = Mutex(Rows())
+    /// The served consumer groups and since when (``ServedGroups``).
+    private let groups = Mutex<[String: Date]>([:])
 
     /// One budget window's row: when it ends, and the calls spent in it.
     struct BudgetRow {
@@ -117,4 +119,18 @@ extension InMemoryStore: OutcomeLedger {
     public func pruneMarks(before cutoff: Date) async throws -> Int {
         rows.withLock { Self.prune(&$0.ledger, before: cutoff, touchedAt: \.touchedAt) }
     }
+}
+
+extension InMemoryStore: ServedGroups {
+    public func servesGroup(_ groupID: String) async throws -> Bool {
+        groups.withLock { $0[groupID] != nil }
+    }
+
+    public func recordServedGroup(_ groupID: String, now: Date) async throws {
+        groups.withLock { groups in
+            if groups[groupID] == nil { groups[groupID] = StoreTime.truncate(now) }
+        }
+    }
+
+    public var storeName: String { "in-memory store" }
 }

@@ -8,8 +8,9 @@ import PostgresNIO
 /// Schema (migrations 1-2): `dedupe_entry(key PRIMARY KEY, state 'pending'|'done', owner, contact_id, touched_ms,
 /// origin, epoch, lease_until_ms)` and `outcome_ledger(topic, partition, offset PRIMARY KEY, state 'publishing'|'published', out_topic,
 /// out_partition, out_from_offset, touched_ms)`, each with an index on `touched_ms` for pruning; the same tables as
-/// ``SQLiteStore``; migration 2 adds the call budget `call_budget(window_start_ms PRIMARY KEY, window_end_ms, used)`.
-/// Applied versions are kept in `komet_sync_schema`; ``prepare()`` applies the missing ones under a
+/// ``SQLiteStore``; migration 2 adds the claim leases, 3 the call budget `call_budget(window_start_ms PRIMARY KEY,
+/// window_end_ms, used)`, 4 `served_group(group_id PRIMARY KEY, since_ms)`. Applied versions are kept in
+/// `komet_sync_schema`; ``prepare()`` applies the missing ones under a
 /// transaction-scoped advisory lock, so replicas that start at once apply each migration exactly once.
 ///
 /// The connection pool runs in ``run()``; queries wait for it. Errors from PostgresNIO describe themselves without
@@ -17,6 +18,8 @@ import PostgresNIO
 public final class PostgresStore: StoreLifecycle {
     let client: PostgresClient
     let logger: Logger
+    /// Host, port and database, for operators' messages (see ``storeName``).
+    let location: String
 
     public init(settings: PostgresSettings, password: PostgresPassword?, logger: Logger) {
         var configuration = PostgresClient.Configuration(
@@ -26,6 +29,7 @@ public final class PostgresStore: StoreLifecycle {
         configuration.options.connectTimeout = settings.connectTimeout
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        location = "\(settings.host):\(settings.port)/\(settings.database)"
     }
 
     public func run() async {
@@ -109,6 +113,15 @@ public final class PostgresStore: StoreLifecycle {
             )
             """,
             "CREATE INDEX call_budget_end ON call_budget (window_end_ms)",
+        ],
+        // 4: the consumer groups this database has served (never pruned; see ``ServedGroups``).
+        [
+            """
+            CREATE TABLE served_group (
+                group_id text PRIMARY KEY,
+                since_ms bigint NOT NULL
+            )
+            """
         ],
     ]
 

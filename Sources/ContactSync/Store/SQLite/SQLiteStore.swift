@@ -6,20 +6,32 @@ import GRDB
 /// Schema: table `dedupe_entry(key TEXT PRIMARY KEY, state TEXT 'pending'|'done', owner TEXT, contact_id INTEGER,
 /// touched_ms INTEGER, origin TEXT, epoch INTEGER, lease_until_ms INTEGER)`, the outcome ledger `outcome_ledger(topic,
 /// partition, offset, state 'publishing'|'published', out_topic, out_partition, out_from_offset, touched_ms)`, each with
-/// an index on `touched_ms` for pruning, and the call budget `call_budget(window_start_ms PRIMARY KEY, window_end_ms,
-/// used)` (migrations `v1`, `v2`, `v3-claim-leases`, `v3-call-budget`). Times are milliseconds since 1970. Several
-/// processes may share the file (busy timeout 5 s), but replicas on different machines need a shared database server
-/// instead.
+/// an index on `touched_ms` for pruning, the call budget `call_budget(window_start_ms PRIMARY KEY, window_end_ms,
+/// used)`, and `served_group(group_id, since_ms)`, the consumer groups the store has served (never pruned)
+/// (migrations `v1`, `v2`, `v3-claim-leases`, `v3-call-budget`, `v3-served-group`). Times are milliseconds since
+/// 1970. Several processes may share the file (busy timeout 5 s), but replicas on different machines need a shared
+/// database server instead.
 public final class SQLiteStore: Sendable {
     let pool: DatabasePool
+    /// The file the pool opened.
+    public let path: String
+    /// Notices when that file is deleted, moved or replaced (see ``watch()``).
+    let watcher: SQLiteFileWatcher
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String) throws {
+        // A write-ahead log left beside a file that is gone belongs to the lost file: replayed into a new one it would
+        // corrupt it.
+        if !FileManager.default.fileExists(atPath: path) {
+            for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.label = "dedupe-store"
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        self.path = path
+        watcher = SQLiteFileWatcher(path: path)
     }
 
     private static var migrator: DatabaseMigrator {
@@ -73,6 +85,15 @@ public final class SQLiteStore: Sendable {
                         used INTEGER NOT NULL
                     );
                     CREATE INDEX call_budget_end ON call_budget(window_end_ms);
+                    """)
+        }
+        migrator.registerMigration("v3-served-group") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE served_group (
+                        group_id TEXT PRIMARY KEY NOT NULL,
+                        since_ms INTEGER NOT NULL
+                    ) WITHOUT ROWID;
                     """)
         }
         return migrator
