@@ -27,8 +27,10 @@ final class E2ESystem {
     private var processes: [ChildProcess] = []
     private var isShutDown = false
 
-    /// Starts kafka-mock (3 topics of 4 partitions) and komet-sim (daily quota `quota`).
-    init(name: String, token: String, simulatorLatencyMs: Int = 0, quota: Int = 100_000) async throws {
+    /// Starts kafka-mock (3 topics of `partitions` partitions each) and komet-sim (daily quota `quota`).
+    init(
+        name: String, token: String, simulatorLatencyMs: Int = 0, quota: Int = 100_000, partitions: Int = 4
+    ) async throws {
         let directory = try E2EEnvironment.makeTemporaryDirectory(name)
         var started: [ChildProcess] = []
         do {
@@ -39,7 +41,7 @@ final class E2ESystem {
 
             let mock = try ChildProcess(
                 name: "kafka-mock", executable: mockBinary,
-                arguments: ["--brokers", "1"] + Self.allTopics.flatMap { ["--topic", "\($0):4"] },
+                arguments: ["--brokers", "1"] + Self.allTopics.flatMap { ["--topic", "\($0):\(partitions)"] },
                 environment: E2EEnvironment.childEnvironment(), in: directory)
             started.append(mock)
             let sim = try ChildProcess(
@@ -96,10 +98,11 @@ final class E2ESystem {
         E2EEnvironment.removeTemporaryDirectory(directory)
     }
 
-    /// Writes the worker's configuration file and returns its path. `extra` adds settings by section, e.g.
-    /// `["retry": ["maxAttempts": 3]]`; its keys win over the defaults written here.
+    /// Writes the worker's configuration file (`fileName` in the test's folder) and returns its path. `extra` adds
+    /// settings by section, e.g. `["retry": ["maxAttempts": 3]]`; its keys win over the defaults written here.
     func writeWorkerConfiguration(
-        maxInFlight: Int, logLevel: String = "info", extra: [String: [String: Any]] = [:]
+        maxInFlight: Int, logLevel: String = "info", extra: [String: [String: Any]] = [:],
+        fileName: String = "worker.json"
     ) throws -> URL {
         var configuration: [String: Any] = [
             "kafka": [
@@ -132,22 +135,22 @@ final class E2ESystem {
             merged.merge(settings) { _, new in new }
             configuration[section] = merged
         }
-        let url = directory.appendingPathComponent("worker.json")
+        let url = directory.appendingPathComponent(fileName)
         let data = try JSONSerialization.data(withJSONObject: configuration, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: url)
         return url
     }
 
-    /// Starts `komet-contact-sync run --config FILE` with the token in `KOMET_TOKEN`. `name` prefixes its log files;
-    /// `environment` adds variables (e.g. `PGPASSWORD`).
+    /// Starts `komet-contact-sync run --config FILE` with the token in `KOMET_TOKEN` and `environment` added (a
+    /// database password, say). `name` prefixes its log files.
     func startWorker(
         configuration: URL, name: String = "worker", environment: [String: String] = [:]
     ) throws -> ChildProcess {
+        let variables = environment.merging(["KOMET_TOKEN": token]) { _, token in token }
         let worker = try ChildProcess(
             name: name, executable: workerBinary,
             arguments: ["run", "--config", configuration.path],
-            environment: E2EEnvironment.childEnvironment(adding: environment.merging(["KOMET_TOKEN": token]) { $1 }),
-            in: directory)
+            environment: E2EEnvironment.childEnvironment(adding: variables), in: directory)
         processes.append(worker)
         workers.append(worker)
         return worker
@@ -155,7 +158,12 @@ final class E2ESystem {
 
     /// Produces the plan's events to the input topic.
     func produce(_ plan: EventPlan) async throws {
-        try await kcat.produce(topic: Self.inputTopic, records: plan.events.map { ($0.key, $0.value) })
+        try await produce(plan.events)
+    }
+
+    /// Produces `events` to the input topic, in order (a wave of re-sends, say).
+    func produce(_ events: [EventPlan.Event]) async throws {
+        try await kcat.produce(topic: Self.inputTopic, records: events.map { ($0.key, $0.value) })
     }
 
     /// The current offsets of the three topics and the worker group's commits.

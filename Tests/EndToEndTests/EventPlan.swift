@@ -57,6 +57,37 @@ struct EventPlan {
         events = positioned.sorted { $0.position < $1.position }.map(\.event)
     }
 
+    /// Appends re-sends (same key, same value, as a producer that retries or replays sends them) of `count` distinct
+    /// valid events chosen with `seed`, and returns them in that order, for the caller to produce, in waves, after the
+    /// originals.
+    mutating func appendResends(count: Int, seed: UInt64) -> [Event] {
+        var random = SeededGenerator(seed: seed)
+        var firstByKey: [String: Event] = [:]
+        for event in events where event.kind == .valid && firstByKey[event.key] == nil {
+            firstByKey[event.key] = event
+        }
+        let chosen = firstByKey.keys.sorted().shuffled(using: &random).prefix(count).compactMap { firstByKey[$0] }
+        events += chosen
+        duplicateCount += chosen.count
+        return chosen
+    }
+
+    /// Appends `count` well-formed events with distinct keys for one customer id that Komet does not know (kind
+    /// `unknownCustomer`: each must be dead-lettered `komet_rejected`), and returns them.
+    mutating func appendUnknownCustomerEvents(customerId: Int, count: Int, runID: String, seed: UInt64) -> [Event] {
+        var random = SeededGenerator(seed: seed)
+        let added = (0..<count).map { index in
+            let key = "\(runID)-\(String(format: "%05d", index))"
+            let event = Self.makeEvent(
+                key: key, index: index, kind: .valid, runID: runID, customers: customerId...customerId,
+                random: &random)
+            kindByKey[key] = .unknownCustomer
+            return Event(key: key, value: event.value, kind: .unknownCustomer)
+        }
+        events += added
+        return added
+    }
+
     private static let firstNames = ["Ana", "Luis", "Maria", "John", "Wei", "Fatima", "Olga", "Kwame", "Sofia", "Raj"]
     private static let lastNames = ["Garcia", "Smith", "Chen", "Okafor", "Novak", "Silva", "Khan", "Muller", "Rossi"]
     private static let salutations = ["", "Mr.", "Ms.", "Dr."]

@@ -12,6 +12,7 @@ struct SimulatorAdmin {
         var id: Int64
         var name: String?
         var email: String?
+        var phone: String?
         var type: String?
     }
 
@@ -31,7 +32,7 @@ struct SimulatorAdmin {
             }
             return Contact(
                 customerId: customerId, id: id, name: item["name"] as? String, email: item["email"] as? String,
-                type: item["type"] as? String)
+                phone: item["phone"] as? String, type: item["type"] as? String)
         }
     }
 
