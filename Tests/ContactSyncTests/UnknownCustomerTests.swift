@@ -34,18 +34,38 @@ import Testing
         for offset in 0..<5 { #expect(try await harness.store.entry(key: "u\(offset)") == nil) }
     }
 
-    @Test func theMemoryCanBeTurnedOffAndOtherRefusalsAreNotRemembered() {
+    @Test func theMemoryCanBeTurnedOffAndOtherRefusalsAreNotRemembered() async throws {
         let off = UnknownCustomers(settings: UnknownCustomerSettings(memory: .zero))
-        off.noteRefusal(of: 1, message: "Customer not found")
-        #expect(off.refusal(of: 1) == nil)
+        await off.noteRefusal(of: 1, message: "Customer not found")
+        #expect(await off.refusal(of: 1) == nil)
         let on = UnknownCustomers(settings: UnknownCustomerSettings(memory: .seconds(60), patterns: ["CUSTOMER NOT"]))
-        on.noteRefusal(of: 2, message: "Contact type is not registered")
-        #expect(on.refusal(of: 2) == nil)
-        on.noteRefusal(of: 3, message: "Customer not found")
-        #expect(on.refusal(of: 3) == "Customer not found")
+        await on.noteRefusal(of: 2, message: "Contact type is not registered")
+        #expect(await on.refusal(of: 2) == nil)
+        await on.noteRefusal(of: 3, message: "Customer not found")
+        #expect(await on.refusal(of: 3) == "Customer not found")
         let brief = UnknownCustomers(settings: UnknownCustomerSettings(memory: .milliseconds(1)))
-        brief.noteRefusal(of: 4, message: "customer not found")
-        Thread.sleep(forTimeInterval: 0.01)
-        #expect(brief.refusal(of: 4) == nil)
+        await brief.noteRefusal(of: 4, message: "customer not found")
+        try await Task.sleep(for: .milliseconds(10))
+        #expect(await brief.refusal(of: 4) == nil)
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func aRefusalOneReplicaLearntReachesTheOthersThroughTheStore(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store async throws in
+            let settings = UnknownCustomerSettings(memory: .seconds(60))
+            let learner = UnknownCustomers(settings: settings, store: store)
+            let other = UnknownCustomers(settings: settings, store: store)
+            #expect(await other.refusal(of: 999) == nil)
+            await learner.noteRefusal(of: 999, message: "Customer not found")
+            // `other` asked the store a moment ago; it asks again once the recheck interval has passed, but a
+            // replica that never asked sees the refusal at once.
+            let fresh = UnknownCustomers(settings: settings, store: store)
+            #expect(await fresh.refusal(of: 999) == "Customer not found")
+            #expect(await fresh.refusal(of: 7) == nil)
+            #expect(try await store.refusal(customerId: 999, now: Date()) == "Customer not found")
+            #expect(try await store.refusal(customerId: 999, now: Date().addingTimeInterval(120)) == nil)
+            #expect(try await store.pruneRefusals(before: Date().addingTimeInterval(120)) == 1)
+            #expect(try await store.refusal(customerId: 999, now: Date()) == nil)
+        }
     }
 }

@@ -22,7 +22,7 @@ extension EventProcessor {
             try await store.markDone(key: claim.key, contactId: contact.id, now: Date())
             return .success(.reconciled, contactId: contact.id, message: "found in Komet", request: request)
         case .refused(let refusal):
-            unknownCustomers.noteRefusal(of: request.customerId, message: refusal.message)
+            await unknownCustomers.noteRefusal(of: request.customerId, message: refusal.message)
             // Komet refuses the customer itself: no contact can have been created, and adding would be refused the
             // same way.
             _ = try await store.release(claim)

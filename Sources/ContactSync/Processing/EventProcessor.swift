@@ -28,10 +28,11 @@ struct EventProcessor: Sendable {
     init(
         keys: any DedupeStore, komet: any KometAPI, retry: RetryPolicy, ambiguousPolicy: AmbiguousPolicy,
         unknownCustomers: UnknownCustomers.Settings = UnknownCustomers.Settings(),
-        claims: ClaimSettings = ClaimSettings(), limiter: CallLimiter? = nil, owner: String, logger: Logger
+        refusals: (any CustomerRefusals)? = nil, claims: ClaimSettings = ClaimSettings(), limiter: CallLimiter? = nil,
+        owner: String, logger: Logger
     ) {
         self.claims = claims
-        self.unknownCustomers = UnknownCustomers(settings: unknownCustomers)
+        self.unknownCustomers = UnknownCustomers(settings: unknownCustomers, store: refusals)
         self.store = keys
         self.komet = komet
         self.gate = KometCallGate(settings: retry.gateSettings, limiter: limiter, logger: logger)
@@ -133,7 +134,7 @@ struct EventProcessor: Sendable {
                 return doneOutcome(contactId: contactId, createdBy: entry.origin, origin: origin, request: request)
             }
             // A customer Komet just said it does not know: the same answer again would cost a call.
-            if let message = unknownCustomers.refusal(of: request.customerId) {
+            if let message = await unknownCustomers.refusal(of: request.customerId) {
                 return .deadLetter(
                     reason: .kometRejected,
                     detail: "\(message) (Komet's recent answer for customer \(request.customerId); no call made)",
@@ -293,7 +294,7 @@ struct EventProcessor: Sendable {
             switch error.failureClass {
             case .rejected:
                 gate.recordSuccess(of: pass)
-                unknownCustomers.noteRefusal(of: request.customerId, message: error.message)
+                await unknownCustomers.noteRefusal(of: request.customerId, message: error.message)
                 _ = try await store.release(claim)
                 return .deadLetter(
                     reason: .kometRejected, detail: error.message, httpStatus: error.httpStatus)

@@ -80,7 +80,8 @@ public final class SyncService: Service {
                 processor: EventProcessor(
                     keys: stores.keys, komet: komet, retry: configuration.retry,
                     ambiguousPolicy: configuration.pipeline.ambiguousPolicy,
-                    unknownCustomers: configuration.unknownCustomers, claims: configuration.claims,
+                    unknownCustomers: configuration.unknownCustomers, refusals: stores.refusals,
+                    claims: configuration.claims,
                     limiter: CallLimiter(budget: stores.budget, settings: configuration.callBudget), owner: owner,
                     logger: logger),
                 publisher: OutcomePublisher(

@@ -1,5 +1,6 @@
 /// A backend that keeps every store concern.
 public typealias StoreBackend = DedupeStore & OutcomeLedger & CallBudget & StoreLifecycle & ServedGroups
+    & CustomerRefusals
 
 /// What a backend needs around its use: connections to keep running and a schema to prepare. The embedded backends
 /// need neither (SQLite migrates when it opens its file); the PostgreSQL one runs its connection pool and applies its

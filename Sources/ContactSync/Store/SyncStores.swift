@@ -12,27 +12,32 @@ public struct SyncStores: Sendable {
     public var lifecycle: any StoreLifecycle
     /// The consumer groups the backend has served (the start-up check's marker).
     public var groups: any ServedGroups
+    /// Customers Komet said it does not know, shared by every replica on the backend.
+    public var refusals: any CustomerRefusals
 
     public init(
         keys: any DedupeStore, ledger: any OutcomeLedger, budget: any CallBudget, lifecycle: any StoreLifecycle,
-        groups: any ServedGroups
+        groups: any ServedGroups, refusals: any CustomerRefusals
     ) {
         self.keys = keys
         self.ledger = ledger
         self.budget = budget
         self.lifecycle = lifecycle
         self.groups = groups
+        self.refusals = refusals
     }
 
     /// Every concern kept by one backend.
     public init(_ backend: some StoreBackend) {
-        self.init(keys: backend, ledger: backend, budget: backend, lifecycle: backend, groups: backend)
+        self.init(
+            keys: backend, ledger: backend, budget: backend, lifecycle: backend, groups: backend,
+            refusals: backend)
     }
 
     /// Deletes key rows and ledger marks last touched before `cutoff`, and budget windows that ended before it;
     /// returns how many.
     public func prune(before cutoff: Date) async throws -> Int {
         try await keys.pruneKeys(before: cutoff) + ledger.pruneMarks(before: cutoff)
-            + budget.pruneBudget(before: cutoff)
+            + budget.pruneBudget(before: cutoff) + refusals.pruneRefusals(before: cutoff)
     }
 }

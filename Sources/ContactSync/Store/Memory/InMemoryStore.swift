@@ -20,6 +20,8 @@ public final class InMemoryStore: Sendable {
 
     /// The call budget's rows by window start (milliseconds), see ``CallBudget``.
     let budgetRows = Mutex<[Int64: BudgetRow]>([:])
+    /// Customer refusals by customer id.
+    let refusalRows = Mutex<[Int64: (message: String, until: Date)]>([:])
 
     public init() {}
 

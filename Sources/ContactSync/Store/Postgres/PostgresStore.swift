@@ -9,7 +9,8 @@ import PostgresNIO
 /// origin, epoch, lease_until_ms)` and `outcome_ledger(topic, partition, offset PRIMARY KEY, state 'publishing'|'published', out_topic,
 /// out_partition, out_from_offset, touched_ms)`, each with an index on `touched_ms` for pruning; the same tables as
 /// ``SQLiteStore``; migration 2 adds the claim leases, 3 the call budget `call_budget(window_start_ms PRIMARY KEY,
-/// window_end_ms, used)`, 4 `served_group(group_id PRIMARY KEY, since_ms)`. Applied versions are kept in
+/// window_end_ms, used)`, 4 `served_group(group_id PRIMARY KEY, since_ms)`, 5 `customer_refusal(customer_id PRIMARY KEY,
+/// message, until_ms)`. Applied versions are kept in
 /// `komet_sync_schema`; ``prepare()`` applies the missing ones under a
 /// transaction-scoped advisory lock, so replicas that start at once apply each migration exactly once.
 ///
@@ -120,6 +121,16 @@ public final class PostgresStore: StoreLifecycle {
             CREATE TABLE served_group (
                 group_id text PRIMARY KEY,
                 since_ms bigint NOT NULL
+            )
+            """
+        ],
+        // 5: customers Komet said it does not know, shared by every replica.
+        [
+            """
+            CREATE TABLE customer_refusal (
+                customer_id bigint PRIMARY KEY,
+                message text NOT NULL,
+                until_ms bigint NOT NULL
             )
             """
         ],

@@ -8,7 +8,8 @@ import GRDB
 /// partition, offset, state 'publishing'|'published', out_topic, out_partition, out_from_offset, touched_ms)`, each with
 /// an index on `touched_ms` for pruning, the call budget `call_budget(window_start_ms PRIMARY KEY, window_end_ms,
 /// used)`, and `served_group(group_id, since_ms)`, the consumer groups the store has served (never pruned)
-/// (migrations `v1`, `v2`, `v3-claim-leases`, `v3-call-budget`, `v3-served-group`). Times are milliseconds since
+/// and `customer_refusal(customer_id, message, until_ms)` (migrations `v1`, `v2`, `v3-claim-leases`,
+/// `v3-call-budget`, `v3-served-group`, `v4-customer-refusals`). Times are milliseconds since
 /// 1970. Several processes may share the file (busy timeout 5 s), but replicas on different machines need a shared
 /// database server instead.
 public final class SQLiteStore: Sendable {
@@ -94,6 +95,16 @@ public final class SQLiteStore: Sendable {
                         group_id TEXT PRIMARY KEY NOT NULL,
                         since_ms INTEGER NOT NULL
                     ) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("v4-customer-refusals") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE customer_refusal (
+                        customer_id INTEGER PRIMARY KEY NOT NULL,
+                        message TEXT NOT NULL,
+                        until_ms INTEGER NOT NULL
+                    );
                     """)
         }
         return migrator
