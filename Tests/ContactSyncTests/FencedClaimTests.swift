@@ -156,4 +156,28 @@ import Testing
         // Its call proved nothing was created: the claim went with it.
         #expect(try await harness.store.entry(key: "a") == nil)
     }
+
+    @Test func aRecordItsFormerOwnerStillFinishesGetsOneOutcome() async throws {
+        // A partition's former owner (a lost assignment) still works on the record: its claim is live. When it
+        // finishes, it records the contact and publishes the record's outcome; this replica, which consumed the same
+        // record meanwhile, must not publish a second one.
+        let store = InMemoryStore()
+        let message = H.message(offset: 0, key: "a", value: H.event(name: "Ada"))
+        let position = RecordPosition(message)
+        let now = Date()
+        _ = try await store.claim(
+            key: "a", owner: "former-owner", origin: position.description, now: now, leaseUntil: now + 60)
+        let komet = FakeKomet()
+        let harness = H(komet: komet, store: store)
+        try await harness.run([message], expecting: 1, timeout: .seconds(2)) {
+            try await Task.sleep(for: .milliseconds(100))
+            try await store.markDone(key: "a", contactId: 5_150, now: Date())
+            try await store.markPublishing(
+                position, placement: OutcomePlacement(topic: "contacts.komet.succeeded", partition: 0, fromOffset: 0),
+                now: Date())
+            try await store.markPublished(position, now: Date())
+        }
+        #expect(harness.sink.records.isEmpty, "a second outcome for one input")
+        #expect(komet.addCalls == 0 && komet.listCalls == 0)
+    }
 }

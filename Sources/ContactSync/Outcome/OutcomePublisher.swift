@@ -45,6 +45,9 @@ struct OutcomePublisher: Sendable {
     /// is not durable. Returns whether it was published.
     func publish(_ result: EventProcessor.Result, of job: PipelineJob, duration: Duration) async -> Bool {
         let position = job.position
+        if result.recordSeenBefore, let published = await publishedMeanwhile(position) {
+            guard !published else { return true }
+        }
         guard let encoded = encode(result, of: job, duration: duration) else { return false }
         let result = encoded.result
         var record = encoded.record
@@ -87,6 +90,19 @@ struct OutcomePublisher: Sendable {
             try await ledger.markPublished(position, now: Date())
         }
         return true
+    }
+
+    /// Whether another attempt at the record (a partition's former owner still finishing it) published its outcome
+    /// while this one processed it: the ledger is read again, and a `publishing` mark is resolved by reading the
+    /// partition back, as for a replayed record. `nil` when the task was cancelled before knowing.
+    private func publishedMeanwhile(_ position: RecordPosition) async -> Bool? {
+        guard let needed = await outcomeNeeded(position) else { return nil }
+        if !needed {
+            logger.info(
+                "another attempt at this record published its outcome meanwhile; not publishing it again",
+                metadata: metadata(position))
+        }
+        return !needed
     }
 
     /// The record of a result. One that cannot be encoded (never seen) becomes an `internal_error` dead letter: one

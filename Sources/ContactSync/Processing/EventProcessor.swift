@@ -46,6 +46,10 @@ struct EventProcessor: Sendable {
     struct Result: Sendable {
         var outcome: EventOutcome
         var attempts: Int
+        /// The key's row came from an earlier attempt at this very record (a crash's replay, or a partition's former
+        /// owner still at work): that attempt may be publishing the record's outcome too, so the publisher looks at
+        /// the outcome ledger again before it publishes.
+        var recordSeenBefore = false
     }
 
     /// What one event's calls have done so far.
@@ -58,6 +62,8 @@ struct EventProcessor: Sendable {
         var ownsFreshClaim = false
         /// A call may have created the contact (an ambiguous answer), or did (a success not yet recorded).
         var mayHaveCreated = false
+        /// The key's row was written by an earlier attempt at this very record.
+        var recordSeenBefore = false
 
         /// The claim that can go when the event is given up: every call proved nothing was created (none made, 5xx,
         /// refused, throttled), so a later replay needs no look-up.
@@ -78,7 +84,8 @@ struct EventProcessor: Sendable {
             do {
                 let outcome = try await createContact(
                     key: job.key, origin: origin, request: request, attempts: &attempts)
-                return Result(outcome: outcome, attempts: attempts.count)
+                return Result(
+                    outcome: outcome, attempts: attempts.count, recordSeenBefore: attempts.recordSeenBefore)
             } catch {
                 if error is CancellationError || Task.isCancelled {
                     // Given up (a revoke's drain ran out, or shutdown): the claim stays for whoever consumes the record
@@ -129,6 +136,7 @@ struct EventProcessor: Sendable {
         var announcedWait = false
         while true {
             let entry = try await store.entry(key: key)
+            if entry?.origin == origin { attempts.recordSeenBefore = true }
             // A key already done needs no call: answered at once, even while calls are paused.
             if let entry, case .done(let contactId, _) = entry.state {
                 return doneOutcome(contactId: contactId, createdBy: entry.origin, origin: origin, request: request)
@@ -185,6 +193,7 @@ struct EventProcessor: Sendable {
         {
         case .done(let contactId, _, let createdBy):
             gate.releaseProbe(of: pass)
+            if createdBy == origin { attempts.recordSeenBefore = true }
             return doneOutcome(contactId: contactId, createdBy: createdBy, origin: origin, request: request)
         case .claimed(let claim):
             attempts.claim = claim
