@@ -13,6 +13,10 @@ public struct KometClientConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Largest response body the client reads; a larger one fails with `response_too_large`. Default 1 MiB.
     public var maxResponseBytes: Int
+    /// Connections to Komet the process's `HTTPClient` keeps open at most (HTTP/1.1, kept alive and reused): the most
+    /// calls that can be in flight at once. Size it with the caller's concurrency; a smaller value is a politeness
+    /// limit towards Komet. Default 32.
+    public var maxConnections: Int
     /// Case-insensitive substrings of a `status: 0` message that mean "throttled / quota spent".
     public var throttledMessagePatterns: [String]
     /// Case-insensitive substrings of a `status: 0` message that mean "the token is bad or lacks permission".
@@ -32,6 +36,7 @@ public struct KometClientConfiguration: Sendable {
         requestTimeout: Duration = .seconds(15),
         connectTimeout: Duration = .seconds(5),
         maxResponseBytes: Int = 1024 * 1024,
+        maxConnections: Int = 32,
         throttledMessagePatterns: [String] = KometClientConfiguration.defaultThrottledMessagePatterns,
         systemicMessagePatterns: [String] = KometClientConfiguration.defaultSystemicMessagePatterns
     ) {
@@ -39,19 +44,22 @@ public struct KometClientConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.connectTimeout = connectTimeout
         self.maxResponseBytes = maxResponseBytes
+        self.maxConnections = max(1, maxConnections)
         self.throttledMessagePatterns = throttledMessagePatterns
         self.systemicMessagePatterns = systemicMessagePatterns
     }
 
     /// An `HTTPClient.Configuration` suited to Komet calls, for the process's one `HTTPClient`:
     /// redirects are not followed (a redirected POST must not be replayed), a refused connection fails at once
-    /// instead of being retried until the deadline, and the connect timeout is `connectTimeout`.
+    /// instead of being retried until the deadline, the connect timeout is `connectTimeout`, and up to
+    /// `maxConnections` connections are kept (AsyncHTTPClient's own default is 8, whatever the caller's concurrency).
     public var recommendedHTTPClientConfiguration: HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: TimeAmount(connectTimeout))
         )
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnections
         return configuration
     }
 }

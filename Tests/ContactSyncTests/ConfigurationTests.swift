@@ -89,4 +89,18 @@ import Testing
         #expect(SettingReader.parseDuration("-1s") == nil)
         #expect(SettingReader.parseDuration("fast") == nil)
     }
+
+    @Test func connectionsToKometAreSizedWithMaxInFlightUnlessSet() throws {
+        let sized = try SyncConfiguration(source: ConfigurationSource(fileValues: ["pipeline.maxInFlight": "128"]))
+        #expect(sized.komet.maxConnections == 128)
+        #expect(
+            sized.komet.recommendedHTTPClientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit
+                == 128)
+        let polite = try SyncConfiguration(
+            source: ConfigurationSource(fileValues: ["pipeline.maxInFlight": "128", "komet.maxConnections": "16"]))
+        #expect(polite.komet.maxConnections == 16)
+        #expect(throws: ConfigurationError.self) {
+            try SyncConfiguration(source: ConfigurationSource(fileValues: ["komet.maxConnections": "-1"]))
+        }
+    }
 }

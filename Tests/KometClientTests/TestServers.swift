@@ -153,9 +153,12 @@ final class StubKomet: Sendable {
     }
 
     private let respond: @Sendable (Request) -> Response
+    private let hold: @Sendable () async -> Void
     private let received = Mutex<[Received]>([])
 
-    init(respond: @escaping @Sendable (Request) -> Response) {
+    /// - Parameter hold: awaited before each answer, so a test can keep calls in flight.
+    init(hold: @escaping @Sendable () async -> Void = {}, respond: @escaping @Sendable (Request) -> Response) {
+        self.hold = hold
         self.respond = respond
     }
 
@@ -177,6 +180,7 @@ final class StubKomet: Sendable {
                     )
                 )
             }
+            await self.hold()
             return self.respond(request)
         }
         router.post("/api/customer.contact.add", use: handler)
@@ -193,10 +197,13 @@ final class StubKomet: Sendable {
     /// Runs the stub for the duration of `body`, with a client pointed at it.
     func with<Result>(
         configuration: KometClientConfiguration = KometClientConfiguration(),
+        httpConfiguration: HTTPClient.Configuration? = nil,
         _ body: (KometClient) async throws -> Result
     ) async throws -> Result {
         try await withRunningServer({ try await self.run(onListening: $0) }) { port in
-            try await withClient(baseURL: "http://127.0.0.1:\(port)/api", configuration: configuration, body)
+            try await withClient(
+                baseURL: "http://127.0.0.1:\(port)/api", configuration: configuration,
+                httpConfiguration: httpConfiguration, body)
         }
     }
 

@@ -20,6 +20,9 @@ extension SyncConfiguration {
         Setting(key: "komet.requestTimeout", defaultValue: "15s", summary: "Deadline of one Komet call."),
         Setting(key: "komet.connectTimeout", defaultValue: "5s", summary: "TCP/TLS connect timeout."),
         Setting(
+            key: "komet.maxConnections", defaultValue: "0",
+            summary: "HTTP connections to Komet, kept alive: the most calls in flight. 0: `pipeline.maxInFlight`."),
+        Setting(
             key: "komet.throttledPatterns", defaultValue: "quota,limit exceeded,too many requests,rate limit",
             summary: "Status-0 messages that mean throttled."),
         Setting(

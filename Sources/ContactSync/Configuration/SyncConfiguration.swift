@@ -148,6 +148,10 @@ public struct SyncConfiguration: Sendable {
             drainTimeout: try reader.duration("pipeline.drainTimeout", minimum: .zero),
             ambiguousPolicy: try reader.choice("pipeline.ambiguousPolicy")
         )
+        // Calls in flight are at most the events in flight, and at most the HTTP connections: 0 sizes the connections
+        // with maxInFlight, so the setting is never an accident of the HTTP client's own default.
+        let maxConnections = try reader.int("komet.maxConnections", range: 0...10_000)
+        komet.maxConnections = maxConnections == 0 ? pipeline.maxInFlight : maxConnections
         // The revoke waits on librdkafka's poll thread: waiting past max.poll.interval.ms makes the group drop this
         // worker in the middle of it, and the partitions bounce between rebalances.
         let maxPollInterval = Int(kafka["max.poll.interval.ms"] ?? "") ?? 300_000

@@ -49,6 +49,7 @@ enum SyncLogKey {
     static let dropped = "pipeline.dropped"
     static let abandoned = "pipeline.abandoned"
     static let maxInFlight = "pipeline.max_in_flight"
+    static let maxConnections = "komet.max_connections"
     // Failures
     static let error = "error.message"
     static let errorDetail = "error.detail"

@@ -102,9 +102,18 @@ public final class SyncService: Service {
             metadata: [
                 SyncLogKey.topics: "\(configuration.inputTopics)",
                 SyncLogKey.maxInFlight: "\(configuration.pipeline.maxInFlight)",
+                SyncLogKey.maxConnections: "\(configuration.komet.maxConnections)",
                 SyncLogKey.dedupeBackend: "\(configuration.dedupeBackend.rawValue)",
             ])
 
+        if configuration.komet.maxConnections < configuration.pipeline.maxInFlight {
+            logger.notice(
+                "Komet calls in flight are limited by komet.maxConnections, below pipeline.maxInFlight",
+                metadata: [
+                    SyncLogKey.maxConnections: "\(configuration.komet.maxConnections)",
+                    SyncLogKey.maxInFlight: "\(configuration.pipeline.maxInFlight)",
+                ])
+        }
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await pipeline.run() }
