@@ -80,7 +80,8 @@ struct CallBudgetGateTests {
     @Test("the pause is .quota while the budget is spent, and ends by itself at the reset")
     func pauseReasonFollowsTheBudget() async throws {
         let store = InMemoryStore()
-        let limiter = Self.limiter(store, limit: 1, period: .seconds(1))
+        // Windows of 4 s, entered with at least 2.5 s left: the pause outlasts a busy machine's scheduling delays.
+        let limiter = Self.limiter(store, limit: 1, period: .seconds(4))
         let gate = KometCallGate(limiter: limiter, logger: Self.logger)
         let changes = Task { () -> [PauseReason?] in
             var seen: [PauseReason?] = []
@@ -91,7 +92,7 @@ struct CallBudgetGateTests {
             return seen
         }
         // Start early in a window, then spend its only call, so the next caller finds the budget gone.
-        while limiter.currentWindow().end.timeIntervalSinceNow < 0.5 { try await Task.sleep(for: .milliseconds(10)) }
+        while limiter.currentWindow().end.timeIntervalSinceNow < 2.5 { try await Task.sleep(for: .milliseconds(10)) }
         let window = limiter.currentWindow()
         #expect(try await store.spendCall(in: window, limit: 1) == .granted(used: 1))
         let waiter = Task { try await gate.enter() }

@@ -145,7 +145,7 @@ import Testing
             let clock = ContinuousClock()
             let deadline = clock.now + .seconds(10)
             while komet.addCalls < 1, clock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
-            harness.pipeline.revoking([partition])  // waits 100 ms, then cancels what still runs
+            await harness.pipeline.revokingOnOwnThread([partition])  // waits 100 ms, then cancels what still runs
             while !sawCancellation.withLock({ $0 }), clock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(5))
             }

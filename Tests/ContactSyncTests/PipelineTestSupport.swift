@@ -218,6 +218,23 @@ final class FakeKomet: KometAPI {
     var callOrder: [String] { state.withLock { $0.order } }
 }
 
+extension Pipeline {
+    /// `revoking(_:lost:)` called as librdkafka's poll thread calls it: on a thread of its own. It blocks its thread
+    /// while the revoked partitions drain; called on Swift's cooperative pool (two threads on a 2-core machine), two
+    /// tests revoking at once would starve every other test in the process, and the events they wait for, until
+    /// their drain timeouts.
+    func revokingOnOwnThread(_ partitions: [TopicPartition], lost: Bool = false) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                self.revoking(partitions, lost: lost)
+                continuation.resume()
+            }
+            thread.name = "test-poll-thread"
+            thread.start()
+        }
+    }
+}
+
 /// Builds a pipeline over fakes and drives it like the consumer's poll thread would.
 struct PipelineHarness {
     static let topic = "contacts.created"
@@ -315,7 +332,7 @@ struct PipelineHarness {
             while sink.records.count < (expected ?? messages.count) && clock.now < deadline {
                 try await Task.sleep(for: .milliseconds(5))
             }
-            pipeline.revoking(assigned)
+            await pipeline.revokingOnOwnThread(assigned)
             pipeline.finish()
             try await group.waitForAll()
         }

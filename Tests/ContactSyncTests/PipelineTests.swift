@@ -272,11 +272,11 @@ import Testing
                     H.message(offset: Int64(offset), key: "k\(offset)", value: H.event(name: "N\(offset)")))
             }
             #expect(harness.consumer.pausedPartitions == [partition])
-            harness.pipeline.revoking([partition])
+            await harness.pipeline.revokingOnOwnThread([partition])
             harness.pipeline.assigned([partition])
             #expect(harness.consumer.pausedPartitions.isEmpty, "the reassigned partition started paused")
             released.withLock { $0 = true }
-            harness.pipeline.revoking([partition])
+            await harness.pipeline.revokingOnOwnThread([partition])
             harness.pipeline.finish()
             try await group.waitForAll()
         }
@@ -300,7 +300,7 @@ import Testing
             while harness.komet.addCalls < 2 { try await Task.sleep(for: .milliseconds(2)) }
             let clock = ContinuousClock()
             let started = clock.now
-            harness.pipeline.revoking([partition], lost: true)
+            await harness.pipeline.revokingOnOwnThread([partition], lost: true)
             #expect(clock.now - started < .seconds(5), "a lost revoke waited for running events")
             released.withLock { $0 = true }
             while harness.sink.records.count < 2 { try await Task.sleep(for: .milliseconds(2)) }
