@@ -225,8 +225,9 @@ struct EventProcessor: Sendable {
                     reason: .ambiguousOutcome,
                     detail: "an earlier call for this key may have created the contact", httpStatus: nil)
             case .retry:
+                // The call first waits at the gate, maybe for a long pause: it renews the lease after that wait.
                 return try await call(
-                    claim: claim, request: request, attempts: &attempts, firstPass: nil, leaseIsFresh: true)
+                    claim: claim, request: request, attempts: &attempts, firstPass: nil, leaseIsFresh: false)
             case .reconcile:
                 let reconciliation = try await reconcile(request, attempts: &attempts, validFrom: claims.dueAt(lease))
                 if let settled = try await settle(reconciliation, claim, request) { return settled }
