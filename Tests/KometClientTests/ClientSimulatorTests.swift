@@ -278,7 +278,12 @@ struct ClientSimulatorTests {
 
     @Test("the ambiguous fault: the contact exists in the simulator AND the client reports ambiguous")
     func ambiguousFault() async throws {
-        try await withSimulator(faults: KometFaults(ambiguousRate: 1)) { simulator, client in
+        // A patient client: the simulator's handlers run on Swift's cooperative pool, which the other tests of this
+        // process (end-to-end runs stopping workers, Kafka clients being destroyed) can keep busy for many seconds on
+        // a 2-core machine; the dropped connection must be seen as such, not as the client's own timeout.
+        let patient = KometClientConfiguration(requestTimeout: .seconds(90))
+        try await withSimulator(faults: KometFaults(ambiguousRate: 1), clientConfiguration: patient) {
+            simulator, client in
             let error = try #require(
                 await kometError { () async throws(KometError) in
                     try await client.addContact(sampleRequest, logger: testLogger)
