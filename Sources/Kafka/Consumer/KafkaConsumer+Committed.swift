@@ -11,17 +11,7 @@ extension KafkaConsumer {
         let client = client
         let queue = RdKafkaBlockingQueue(label: "kafka-consumer-committed")
         return try await queue.run {
-            try TopicPartitionList.with(partitions) { list throws(KafkaError) in
-                let err = rd_kafka_committed(client.rk, list, timeout.clampedMilliseconds)
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
-                if let error = TopicPartitionList.firstError(list) { throw error }
-                var offsets: [TopicPartition: Int64] = [:]
-                for (partition, offset) in zip(TopicPartitionList.partitions(list), TopicPartitionList.offsets(list))
-                where offset >= 0 {
-                    offsets[partition] = offset
-                }
-                return offsets
-            }
+            try RdKafkaQueries.committedOffsets(client.rk, partitions: partitions, timeout: timeout)
         }
     }
 }

@@ -2,6 +2,24 @@ import CRdKafka
 
 /// Blocking cluster queries on any `rd_kafka_t` handle. Call them only from a dedicated thread.
 enum RdKafkaQueries {
+    /// The handle's group's committed offsets for `partitions` (`rd_kafka_committed`, asked of the group
+    /// coordinator): the next offset to consume per partition; a partition without a committed offset is absent.
+    static func committedOffsets(
+        _ rk: OpaquePointer, partitions: [TopicPartition], timeout: Duration
+    ) throws(KafkaError) -> [TopicPartition: Int64] {
+        try TopicPartitionList.with(partitions) { list throws(KafkaError) in
+            let err = rd_kafka_committed(rk, list, timeout.clampedMilliseconds)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
+            if let error = TopicPartitionList.firstError(list) { throw error }
+            var offsets: [TopicPartition: Int64] = [:]
+            for (partition, offset) in zip(TopicPartitionList.partitions(list), TopicPartitionList.offsets(list))
+            where offset >= 0 {
+                offsets[partition] = offset
+            }
+            return offsets
+        }
+    }
+
     /// The partition count of `topic` from a metadata request (`rd_kafka_metadata` for that one topic).
     /// Throws the topic's error (e.g. `UNKNOWN_TOPIC_OR_PART`) when the broker reports no partitions.
     static func partitionCount(_ rk: OpaquePointer, topic: String, timeout: Duration) throws(KafkaError) -> Int32 {

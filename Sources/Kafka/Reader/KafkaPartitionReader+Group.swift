@@ -31,17 +31,7 @@ extension KafkaPartitionReader {
         let client = client
         let wanted = partitions
         return try await queue.run {
-            try TopicPartitionList.with(wanted) { list throws(KafkaError) in
-                let err = rd_kafka_committed(client.rk, list, timeout.clampedMilliseconds)
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
-                if let error = TopicPartitionList.firstError(list) { throw error }
-                var offsets: [TopicPartition: Int64] = [:]
-                for (partition, offset) in zip(TopicPartitionList.partitions(list), TopicPartitionList.offsets(list))
-                where offset >= 0 {
-                    offsets[partition] = offset
-                }
-                return offsets
-            }
+            try RdKafkaQueries.committedOffsets(client.rk, partitions: wanted, timeout: timeout)
         }
     }
 
