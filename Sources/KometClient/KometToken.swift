@@ -6,9 +6,12 @@ public struct KometToken: Sendable, Hashable, CustomStringConvertible, CustomDeb
 {
     /// The secret itself; only the client reads it, to build requests.
     let value: String
+    /// The token percent-encoded, as it appears in a URL's query.
+    private let encodedValue: String
 
     public init(_ value: String) {
         self.value = value
+        self.encodedValue = KometURLEncoding.encodeQueryValue(value)
     }
 
     /// Loads the token from the environment variable `variable` or, when that is unset or empty, from the file at
@@ -50,12 +53,27 @@ public struct KometToken: Sendable, Hashable, CustomStringConvertible, CustomDeb
     /// with `<redacted>`.
     public func redact(_ text: String) -> String {
         guard !value.isEmpty else { return text }
+        // Nearly every text holds neither form: a byte search answers that without Foundation's string machinery.
+        let encoded = encodedValue
+        guard Self.occurs(value, in: text) || (encoded != value && Self.occurs(encoded, in: text)) else { return text }
         var result = text.replacingOccurrences(of: value, with: "<redacted>")
-        let encoded = KometURLEncoding.encodeQueryValue(value)
         if encoded != value {
             result = result.replacingOccurrences(of: encoded, with: "<redacted>")
         }
         return result
+    }
+
+    /// Whether `needle` occurs in `text`, compared byte for byte in UTF-8.
+    private static func occurs(_ needle: String, in text: String) -> Bool {
+        let haystack = text.utf8
+        let pattern = needle.utf8
+        guard let first = pattern.first, haystack.count >= pattern.count else { return false }
+        var start = haystack.startIndex
+        while let found = haystack[start...].firstIndex(of: first) {
+            if haystack[found...].starts(with: pattern) { return true }
+            start = haystack.index(after: found)
+        }
+        return false
     }
 
     public var description: String { "<redacted>" }
