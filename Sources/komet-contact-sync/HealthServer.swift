@@ -46,6 +46,10 @@ struct HealthServer: Service {
             "# HELP komet_sync_komet_calls_total Komet API calls made (quota spent by this process).",
             "# TYPE komet_sync_komet_calls_total counter",
             "komet_sync_komet_calls_total \(health.kometCalls)",
+            "# HELP komet_sync_store_round_trips_total Round trips to the store's database (transactions on SQLite, "
+                + "statements on PostgreSQL).",
+            "# TYPE komet_sync_store_round_trips_total counter",
+            "komet_sync_store_round_trips_total \(health.storeRoundTrips)",
             "# HELP komet_sync_assigned_partitions Partitions assigned to this replica.",
             "# TYPE komet_sync_assigned_partitions gauge",
             "komet_sync_assigned_partitions \(health.assignment.count)",

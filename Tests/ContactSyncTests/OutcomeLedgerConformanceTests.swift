@@ -39,4 +39,76 @@ struct OutcomeLedgerConformanceTests {
             #expect(try await store.outcomeMark(for: recent) == .published(at: at(20)))
         }
     }
+
+    @Test("a record's state: its mark and its key's row in one read", arguments: StoreFactory.all)
+    func recordState(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store async throws in
+            #expect(try await store.recordState(for: position, key: "k") == RecordState(mark: nil, entry: nil))
+            #expect(try await store.recordState(for: position, key: nil) == RecordState(mark: nil, entry: nil))
+            _ = try await store.claim(key: "k", owner: "a", origin: "contacts.created/3@1234", now: t0)
+            let placement = OutcomePlacement(topic: "contacts.komet.dlq", partition: 2, fromOffset: 99)
+            try await store.markPublishing(position, placement: placement, now: at(1))
+            let state = try await store.recordState(for: position, key: "k")
+            #expect(state.mark == .publishing(placement, since: at(1)))
+            #expect(state.entry == (try await store.entry(key: "k")))
+            guard case .pending(let lease, _)? = state.entry?.state else {
+                Issue.record("expected the pending row, got \(String(describing: state.entry))")
+                return
+            }
+            #expect(lease.owner == "a")
+            #expect(state.entry?.origin == "contacts.created/3@1234")
+            // No key asked for: no row, even when the record's key has one.
+            #expect(try await store.recordState(for: position, key: nil).entry == nil)
+            try await store.markDone(key: "k", contactId: 77, now: at(2))
+            try await store.markPublished(position, now: at(3))
+            let done = try await store.recordState(for: position, key: "k")
+            #expect(done.mark == .published(at: at(3)))
+            #expect(done.entry?.state == .done(contactId: 77, at: at(2)))
+            // A mark without a row, and a row without a mark.
+            let other = RecordPosition(topic: position.topic, partition: 0, offset: 1)
+            #expect(try await store.recordState(for: other, key: "k").mark == nil)
+            #expect(try await store.recordState(for: position, key: "unknown").entry == nil)
+        }
+    }
+
+    @Test("a publishing mark records the created contact's key done in the same write", arguments: StoreFactory.all)
+    func publishingWithKeyDone(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store async throws in
+            guard case .claimed = try await store.claim(key: "k", owner: "a", origin: "o", now: t0) else {
+                Issue.record("claim refused")
+                return
+            }
+            let placement = OutcomePlacement(topic: "contacts.komet.succeeded", partition: 1, fromOffset: 5)
+            try await store.markPublishing(
+                position, placement: placement, keyDone: KeyDone(key: "k", contactId: 4_535_434), now: at(1))
+            #expect(try await store.outcomeMark(for: position) == .publishing(placement, since: at(1)))
+            let entry = try await store.entry(key: "k")
+            #expect(entry?.state == .done(contactId: 4_535_434, at: at(1)))
+            #expect(entry?.origin == "o", "the row keeps the origin of the record that claimed it")
+            // Written again (a retried publish): the same rows.
+            try await store.markPublishing(
+                position, placement: placement, keyDone: KeyDone(key: "k", contactId: 4_535_434), now: at(2))
+            #expect(try await store.entry(key: "k")?.state == .done(contactId: 4_535_434, at: at(2)))
+            // A key without a row gets one.
+            let other = RecordPosition(topic: position.topic, partition: 0, offset: 7)
+            try await store.markPublishing(
+                other, placement: placement, keyDone: KeyDone(key: "fresh", contactId: 9), now: at(3))
+            #expect(try await store.entry(key: "fresh")?.state == .done(contactId: 9, at: at(3)))
+        }
+    }
+
+    @Test("published marks of many records in one write, the same record twice included", arguments: StoreFactory.all)
+    func publishedBatch(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store async throws in
+            let positions = (0..<50).map { RecordPosition(topic: "t", partition: Int32($0 % 3), offset: Int64($0)) }
+            let placement = OutcomePlacement(topic: "contacts.komet.succeeded", partition: 1, fromOffset: 5)
+            try await store.markPublishing(positions[0], placement: placement, now: t0)
+            try await store.markPublished(positions + [positions[7]], now: at(1))
+            for position in positions {
+                #expect(try await store.outcomeMark(for: position) == .published(at: at(1)))
+            }
+            try await store.markPublished([], now: at(2))
+            #expect(try await store.outcomeMark(for: positions[0]) == .published(at: at(1)))
+        }
+    }
 }

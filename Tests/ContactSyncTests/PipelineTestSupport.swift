@@ -282,7 +282,7 @@ struct PipelineHarness {
                     recorder: OutcomeRecorder(
                         successTopic: "contacts.komet.succeeded", deadLetterTopic: "contacts.komet.dlq",
                         token: KometToken("secret-token-for-tests"), logPersonalData: false, health: health),
-                    ledger: store, sink: sink, lookup: sink, logger: logger)),
+                    ledger: store, keys: store, sink: sink, lookup: sink, logger: logger)),
             consumer: consumer,
             health: health,
             logger: logger

@@ -386,10 +386,17 @@ final class FailingStore: DedupeStore, OutcomeLedger {
     func outcomeMark(for position: RecordPosition) async throws -> OutcomeMark? {
         try await inner.outcomeMark(for: position)
     }
-    func markPublishing(_ position: RecordPosition, placement: OutcomePlacement, now: Date) async throws {
-        try await inner.markPublishing(position, placement: placement, now: now)
+    func recordState(for position: RecordPosition, key: String?) async throws -> RecordState {
+        try await inner.recordState(for: position, key: key)
     }
-    func markPublished(_ position: RecordPosition, now: Date) async throws {
-        try await inner.markPublished(position, now: now)
+    func markPublishing(
+        _ position: RecordPosition, placement: OutcomePlacement, keyDone: KeyDone?, now: Date
+    ) async throws {
+        // Recording a created contact goes with the mark now: the same failure applies.
+        if keyDone != nil, let markDoneError { throw markDoneError }
+        try await inner.markPublishing(position, placement: placement, keyDone: keyDone, now: now)
+    }
+    func markPublished(_ positions: [RecordPosition], now: Date) async throws {
+        try await inner.markPublished(positions, now: now)
     }
 }

@@ -7,36 +7,78 @@ import Logging
 ///
 /// Before a record is processed, ``outcomeNeeded(_:)`` asks the ledger whether it already has an outcome (a record
 /// consumed again after a crash, a lost commit or a rebalance). After it is processed, ``publish(_:of:duration:)``
-/// marks it `publishing` (with the partition and a lower bound of the offset), produces the outcome, waits for the
-/// delivery report, and marks it `published`.
+/// marks it `publishing` (with the partition and a lower bound of the offset; a contact the event created is recorded
+/// `done` on its key in the same transaction), produces the outcome, waits for the delivery report, and marks it
+/// `published` (with the marks of other events that got that far meanwhile, see ``PublishedMarks``).
 struct OutcomePublisher: Sendable {
     let recorder: OutcomeRecorder
     let ledger: any OutcomeLedger
+    /// The dedupe keys, for the rare contact recorded apart from its outcome's mark.
+    let keys: any DedupeStore
     let sink: any OutcomeSink
     let lookup: any OutcomeLookup
+    /// The `published` marks, written for many records at once.
+    let publishedMarks: PublishedMarks
     let logger: Logger
     /// Between failed store or broker operations: 200 ms, doubling up to 30 s.
     let backoff = Backoff(baseDelay: .milliseconds(200), maxDelay: .seconds(30), jitter: .none)
+
+    init(
+        recorder: OutcomeRecorder, ledger: any OutcomeLedger, keys: any DedupeStore, sink: any OutcomeSink,
+        lookup: any OutcomeLookup, logger: Logger
+    ) {
+        self.recorder = recorder
+        self.ledger = ledger
+        self.keys = keys
+        self.sink = sink
+        self.lookup = lookup
+        self.publishedMarks = PublishedMarks(ledger: ledger)
+        self.logger = logger
+    }
+
+    /// What the stores know of a record about to be processed, read in one trip: whether it still needs an outcome,
+    /// and its dedupe key's row then.
+    struct Preparation: Sendable {
+        /// `false` when the ledger shows the record's outcome was published.
+        var outcomeNeeded: Bool
+        /// The key's row as read with the ledger mark (`nil` for a bad event, or a key without one).
+        var entry: DedupeEntry?
+    }
+
+    /// Reads the record's ledger mark and its key's row together. `nil` when the task was cancelled before knowing.
+    func prepare(_ job: PipelineJob) async -> Preparation? {
+        let position = job.position
+        return await retrying("reading the outcome ledger") { () async throws -> Preparation in
+            let state = try await ledger.recordState(for: position, key: job.dedupeKey)
+            return Preparation(outcomeNeeded: try await outcomeNeeded(position, mark: state.mark), entry: state.entry)
+        }
+    }
 
     /// Whether the record still needs an outcome: `false` when the ledger shows one was published, `nil` when the
     /// task was cancelled before knowing.
     func outcomeNeeded(_ position: RecordPosition) async -> Bool? {
         await retrying("reading the outcome ledger") { () async throws -> Bool in
-            switch try await ledger.outcomeMark(for: position) {
-            case nil:
-                return true
-            case .published:
-                logger.debug("outcome already published; skipping the replayed record", metadata: metadata(position))
-                return false
-            case .publishing(let placement, _):
-                // Produced, but the delivery report was never recorded: look for the record itself.
-                let found = try await lookup.contains(outcomeOf: position, in: placement)
-                var metadata = metadata(position)
-                metadata[SyncLogKey.outcomeFound] = "\(found)"
-                logger.info("resolved an outcome of unknown delivery", metadata: metadata)
-                if found { try await ledger.markPublished(position, now: Date()) }
-                return !found
-            }
+            try await outcomeNeeded(position, mark: try await ledger.outcomeMark(for: position))
+        }
+    }
+
+    /// Whether a record whose ledger mark is `mark` still needs an outcome; a `publishing` mark is resolved by reading
+    /// the partition back.
+    private func outcomeNeeded(_ position: RecordPosition, mark: OutcomeMark?) async throws -> Bool {
+        switch mark {
+        case nil:
+            return true
+        case .published:
+            logger.debug("outcome already published; skipping the replayed record", metadata: metadata(position))
+            return false
+        case .publishing(let placement, _):
+            // Produced, but the delivery report was never recorded: look for the record itself.
+            let found = try await lookup.contains(outcomeOf: position, in: placement)
+            var metadata = metadata(position)
+            metadata[SyncLogKey.outcomeFound] = "\(found)"
+            logger.info("resolved an outcome of unknown delivery", metadata: metadata)
+            if found { try await publishedMarks.mark(position) }
+            return !found
         }
     }
 
@@ -46,7 +88,15 @@ struct OutcomePublisher: Sendable {
     func publish(_ result: EventProcessor.Result, of job: PipelineJob, duration: Duration) async -> Bool {
         let position = job.position
         if result.recordSeenBefore, let published = await publishedMeanwhile(position) {
-            guard !published else { return true }
+            guard !published else {
+                // The other attempt's outcome stands; a contact this one created is still recorded on its key.
+                if let keyDone = result.keyDone {
+                    _ = await retrying("recording the created contact") {
+                        try await keys.markDone(key: keyDone.key, contactId: keyDone.contactId, now: Date())
+                    }
+                }
+                return true
+            }
         }
         guard let encoded = encode(result, of: job, duration: duration) else { return false }
         let result = encoded.result
@@ -62,7 +112,8 @@ struct OutcomePublisher: Sendable {
                 return
             }
             let placement = try await sink.placement(topic: record.topic, key: record.key)
-            try await ledger.markPublishing(position, placement: placement, now: Date())
+            // A contact the event created is recorded `done` in the same transaction as the mark.
+            try await ledger.markPublishing(position, placement: placement, keyDone: result.keyDone, now: Date())
             producedAt = placement
             do {
                 try await sink.publish(
@@ -87,7 +138,7 @@ struct OutcomePublisher: Sendable {
         recorder.report(result, of: job, duration: duration, logger: logger)
         // The record is durable; if this mark is lost, a replay finds the record by reading the partition back.
         _ = await retrying("recording the published outcome") {
-            try await ledger.markPublished(position, now: Date())
+            try await publishedMarks.mark(position)
         }
         return true
     }
@@ -115,10 +166,11 @@ struct OutcomePublisher: Sendable {
         } catch {
             logger.error(
                 "cannot encode the outcome; dead-lettering the event", metadata: [SyncLogKey.error: "\(error)"])
-            let deadLetter = EventProcessor.Result(
+            var deadLetter = EventProcessor.Result(
                 outcome: .deadLetter(
                     reason: .internalError, detail: "cannot encode the outcome: \(error)", httpStatus: nil),
                 attempts: result.attempts)
+            deadLetter.keyDone = result.keyDone
             do {
                 return (deadLetter, try recorder.record(for: deadLetter, of: job, duration: duration))
             } catch {

@@ -147,15 +147,16 @@ final class Pipeline: Sendable {
             metadata: [SyncLogKey.abandoned: "\(cancelled.count)"])
     }
 
-    /// One event: skip it when the ledger shows its outcome was published; otherwise process and publish it.
+    /// One event: skip it when the ledger shows its outcome was published; otherwise process and publish it. The
+    /// ledger mark and the key's row are read in one trip, and the processor starts from that row.
     private func execute(_ job: PipelineJob) async {
         let clock = ContinuousClock()
         let started = clock.now
         var finished = false
-        if let needed = await stages.publisher.outcomeNeeded(job.position) {
-            if !needed {
+        if let preparation = await stages.publisher.prepare(job) {
+            if !preparation.outcomeNeeded {
                 finished = true
-            } else if let result = await stages.processor.process(job) {
+            } else if let result = await stages.processor.process(job, knownEntry: preparation.entry) {
                 _ = running.withLock { $0.publishing.insert(job.position) }  // a revoke no longer cancels it
                 finished = await stages.publisher.publish(result, of: job, duration: clock.now - started)
                 _ = running.withLock { $0.publishing.remove(job.position) }

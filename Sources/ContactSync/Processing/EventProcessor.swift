@@ -50,6 +50,9 @@ struct EventProcessor: Sendable {
         /// owner still at work): that attempt may be publishing the record's outcome too, so the publisher looks at
         /// the outcome ledger again before it publishes.
         var recordSeenBefore = false
+        /// The contact this event created, recorded `done` on its key together with the outcome's `publishing` mark
+        /// (one transaction instead of two).
+        var keyDone: KeyDone?
     }
 
     /// What one event's calls have done so far.
@@ -64,6 +67,8 @@ struct EventProcessor: Sendable {
         var mayHaveCreated = false
         /// The key's row was written by an earlier attempt at this very record.
         var recordSeenBefore = false
+        /// A created contact not recorded on its key yet: the publisher records it with the outcome's mark.
+        var keyDone: KeyDone?
 
         /// The claim that can go when the event is given up: every call proved nothing was created (none made, 5xx,
         /// refused, throttled), so a later replay needs no look-up.
@@ -73,7 +78,9 @@ struct EventProcessor: Sendable {
     /// The event's claim was taken over or finished by someone else: it must not call; it starts again from the row.
     struct ClaimLost: Error {}
 
-    func process(_ job: PipelineJob) async -> Result? {
+    /// - Parameter knownEntry: the key's row as read just before, with the record's ledger mark (`nil`: no row); the
+    ///   first look at the key uses it instead of reading it again.
+    func process(_ job: PipelineJob, knownEntry: DedupeEntry?) async -> Result? {
         switch job.preparation {
         case .bad(let bad):
             return Result(
@@ -83,9 +90,10 @@ struct EventProcessor: Sendable {
             let origin = RecordPosition(job.message).description
             do {
                 let outcome = try await createContact(
-                    key: job.key, origin: origin, request: request, attempts: &attempts)
+                    key: job.key, origin: origin, request: request, knownEntry: knownEntry, attempts: &attempts)
                 return Result(
-                    outcome: outcome, attempts: attempts.count, recordSeenBefore: attempts.recordSeenBefore)
+                    outcome: outcome, attempts: attempts.count, recordSeenBefore: attempts.recordSeenBefore,
+                    keyDone: attempts.keyDone)
             } catch {
                 if error is CancellationError || Task.isCancelled {
                     // Given up (a revoke's drain ran out, or shutdown): the claim stays for whoever consumes the record
@@ -131,11 +139,20 @@ struct EventProcessor: Sendable {
         key: String,
         origin: String,
         request: KometContactRequest,
+        knownEntry: DedupeEntry?,
         attempts: inout Attempts
     ) async throws -> EventOutcome {
         var announcedWait = false
+        // The row the pipeline read with the ledger mark serves the first look; every later one reads it again.
+        var firstRow: DedupeEntry?? = .some(knownEntry)
         while true {
-            let entry = try await store.entry(key: key)
+            let entry: DedupeEntry?
+            if let known = firstRow {
+                entry = known
+                firstRow = nil
+            } else {
+                entry = try await store.entry(key: key)
+            }
             if entry?.origin == origin { attempts.recordSeenBefore = true }
             // A key already done needs no call: answered at once, even while calls are paused.
             if let entry, case .done(let contactId, _) = entry.state {
@@ -296,7 +313,10 @@ struct EventProcessor: Sendable {
                 // The contact exists from here on: if recording it is interrupted, the claim must stay.
                 attempts.mayHaveCreated = true
                 gate.recordSuccess(of: pass)
-                try await store.markDone(key: key, contactId: result.contactId, now: Date())
+                // Recorded `done` by the publisher, in the transaction of the outcome's `publishing` mark. Until
+                // then the key stays pending under this claim: a crash meanwhile leaves it for a replay to reconcile,
+                // exactly like a crash before a separate write would.
+                attempts.keyDone = KeyDone(key: key, contactId: result.contactId)
                 return .success(.created, contactId: result.contactId, message: result.message, request: request)
             case .failure(let failure):
                 error = failure

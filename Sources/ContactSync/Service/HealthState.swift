@@ -9,6 +9,7 @@ public final class HealthState: Sendable {
         var kometCalls = 0
         var kometPause: PauseReason?
         var storeLost: StoreLostError?
+        var store: (any StoreLifecycle)?
     }
 
     private let state = Mutex(State())
@@ -29,6 +30,14 @@ public final class HealthState: Sendable {
     func setKometPause(_ reason: PauseReason?) {
         state.withLock { $0.kometPause = reason }
     }
+
+    /// The backend whose round trips `/metrics` reports.
+    func observeStore(_ store: any StoreLifecycle) {
+        state.withLock { $0.store = store }
+    }
+
+    /// Round trips made to the store's database so far (see ``StoreTripCounter``).
+    public var storeRoundTrips: Int { state.withLock { $0.store }?.roundTrips ?? 0 }
 
     func setStoreLost(_ error: StoreLostError) {
         state.withLock { $0.storeLost = error }

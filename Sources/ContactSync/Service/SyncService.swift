@@ -38,6 +38,7 @@ public final class SyncService: Service {
         self.stores = stores
         self.httpClient = httpClient
         self.logger = logger
+        health.observeStore(stores.lifecycle)
     }
 
     /// Runs the store's connections (and prepares its schema) around the worker. Throws ``EmptyStoreError`` before
@@ -89,6 +90,7 @@ public final class SyncService: Service {
                         successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,
                         token: token, logPersonalData: configuration.logPersonalData, health: health),
                     ledger: stores.ledger,
+                    keys: stores.keys,
                     sink: producer,
                     lookup: KafkaOutcomeLookup(reader: reader, deadLetterTopic: configuration.deadLetterTopic),
                     logger: logger)),

@@ -13,9 +13,12 @@ public protocol StoreLifecycle: Sendable {
     /// Returns when the task is cancelled, or throws ``StoreLostError`` as soon as the store the worker opened is gone
     /// (its SQLite file deleted, moved or replaced), so that the worker stops instead of forgetting keys silently.
     func watch() async throws
+    /// Round trips made to the database so far (0 for a backend that has none, like memory).
+    var roundTrips: Int { get }
 }
 
 extension StoreLifecycle {
+    public var roundTrips: Int { 0 }
     public func run() async {}
     public func prepare() async throws {}
     /// A store that cannot vanish under the process (memory) or that a server keeps (PostgreSQL): waits for
@@ -30,4 +33,6 @@ extension SQLiteStore: StoreLifecycle {
     public func watch() async throws {
         try await watcher.watch()
     }
+
+    public var roundTrips: Int { trips.total }
 }

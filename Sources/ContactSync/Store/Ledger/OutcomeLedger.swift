@@ -3,14 +3,61 @@ import Foundation
 /// The outcome ledger: per input record `publishing(placement)` → `published`, so a record consumed again (after a
 /// crash, a lost commit or a rebalance) never gets a second outcome.
 ///
+/// The hot path makes few trips: ``recordState(for:key:)`` reads a record's mark and its key's row together,
+/// ``markPublishing(_:placement:keyDone:now:)`` records a created contact's key `done` in the same transaction as
+/// the mark, and ``markPublished(_:now:)`` takes the marks of many records at once.
+///
 /// Times are whole milliseconds (see ``StoreTime``), so every backend returns the same `Date`s.
 public protocol OutcomeLedger: Sendable {
     /// The mark of an input record, or `nil` when its outcome never got as far as publishing.
     func outcomeMark(for position: RecordPosition) async throws -> OutcomeMark?
-    /// Records that the input record's outcome is about to be produced to `placement` (replacing an earlier mark).
-    func markPublishing(_ position: RecordPosition, placement: OutcomePlacement, now: Date) async throws
-    /// Records that the input record's outcome is durable in Kafka.
-    func markPublished(_ position: RecordPosition, now: Date) async throws
+    /// The record's mark and, when `key` is given, its dedupe key's row, read in one trip (one snapshot where the
+    /// backend has them).
+    func recordState(for position: RecordPosition, key: String?) async throws -> RecordState
+    /// Records that the input record's outcome is about to be produced to `placement` (replacing an earlier mark),
+    /// and, in the same transaction, that `keyDone`'s key is `done` (as ``DedupeStore/markDone(key:contactId:now:)``
+    /// would): both are written or neither.
+    func markPublishing(
+        _ position: RecordPosition, placement: OutcomePlacement, keyDone: KeyDone?, now: Date
+    ) async throws
+    /// Records that the input records' outcomes are durable in Kafka, in one transaction.
+    func markPublished(_ positions: [RecordPosition], now: Date) async throws
     /// Deletes marks last touched before `cutoff`; returns how many.
     func pruneMarks(before cutoff: Date) async throws -> Int
+}
+
+extension OutcomeLedger {
+    /// Records that the input record's outcome is about to be produced to `placement`.
+    public func markPublishing(_ position: RecordPosition, placement: OutcomePlacement, now: Date) async throws {
+        try await markPublishing(position, placement: placement, keyDone: nil, now: now)
+    }
+
+    /// Records that the input record's outcome is durable in Kafka.
+    public func markPublished(_ position: RecordPosition, now: Date) async throws {
+        try await markPublished([position], now: now)
+    }
+}
+
+/// What the stores know of an input record before it is processed.
+public struct RecordState: Sendable, Equatable {
+    /// The record's outcome mark.
+    public var mark: OutcomeMark?
+    /// Its dedupe key's row; `nil` when the key has none, or none was asked for.
+    public var entry: DedupeEntry?
+
+    public init(mark: OutcomeMark?, entry: DedupeEntry?) {
+        self.mark = mark
+        self.entry = entry
+    }
+}
+
+/// A key whose contact Komet created: recorded `done` together with the outcome's `publishing` mark.
+public struct KeyDone: Sendable, Equatable {
+    public var key: String
+    public var contactId: Int64
+
+    public init(key: String, contactId: Int64) {
+        self.key = key
+        self.contactId = contactId
+    }
 }

@@ -85,11 +85,12 @@ extension InMemoryStore: DedupeStore {
     }
 
     public func markDone(key: String, contactId: Int64, now: Date) async throws {
-        rows.withLock { rows in
-            rows.keys[key] = DedupeEntry(
-                key: key, state: .done(contactId: contactId, at: StoreTime.truncate(now)),
-                origin: rows.keys[key]?.origin)
-        }
+        rows.withLock { Self.markDone(key, contactId: contactId, now: now, in: &$0) }
+    }
+
+    private static func markDone(_ key: String, contactId: Int64, now: Date, in rows: inout Rows) {
+        rows.keys[key] = DedupeEntry(
+            key: key, state: .done(contactId: contactId, at: StoreTime.truncate(now)), origin: rows.keys[key]?.origin)
     }
 
     public func remove(key: String) async throws {
@@ -110,12 +111,23 @@ extension InMemoryStore: OutcomeLedger {
         rows.withLock { $0.ledger[position] }
     }
 
-    public func markPublishing(_ position: RecordPosition, placement: OutcomePlacement, now: Date) async throws {
-        rows.withLock { $0.ledger[position] = .publishing(placement, since: StoreTime.truncate(now)) }
+    public func recordState(for position: RecordPosition, key: String?) async throws -> RecordState {
+        rows.withLock { rows in RecordState(mark: rows.ledger[position], entry: key.flatMap { rows.keys[$0] }) }
     }
 
-    public func markPublished(_ position: RecordPosition, now: Date) async throws {
-        rows.withLock { $0.ledger[position] = .published(at: StoreTime.truncate(now)) }
+    public func markPublishing(
+        _ position: RecordPosition, placement: OutcomePlacement, keyDone: KeyDone?, now: Date
+    ) async throws {
+        rows.withLock { rows in
+            if let keyDone { Self.markDone(keyDone.key, contactId: keyDone.contactId, now: now, in: &rows) }
+            rows.ledger[position] = .publishing(placement, since: StoreTime.truncate(now))
+        }
+    }
+
+    public func markPublished(_ positions: [RecordPosition], now: Date) async throws {
+        rows.withLock { rows in
+            for position in positions { rows.ledger[position] = .published(at: StoreTime.truncate(now)) }
+        }
     }
 
     public func pruneMarks(before cutoff: Date) async throws -> Int {

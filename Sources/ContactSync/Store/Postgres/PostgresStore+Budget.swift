@@ -10,13 +10,13 @@ extension PostgresStore: CallBudget {
         let end = StoreTime.milliseconds(window.end)
         let limit = Int64(limit)
         if limit > 0 {
-            let rows = try await client.query(
+            let rows = try await send(
                 """
                 INSERT INTO call_budget (window_start_ms, window_end_ms, used) VALUES (\(start), \(end), 1)
                 ON CONFLICT (window_start_ms) DO UPDATE SET used = call_budget.used + 1
                 WHERE call_budget.used < \(limit)
                 RETURNING used
-                """, logger: logger)
+                """)
             for try await used in rows.decode(Int64.self) { return .granted(used: Int(used)) }
         }
         return .spent(used: try await callsUsed(windowStart: window.start), resetsAt: window.end)
@@ -24,16 +24,16 @@ extension PostgresStore: CallBudget {
 
     public func callsUsed(windowStart: Date) async throws -> Int {
         let start = StoreTime.milliseconds(windowStart)
-        let rows = try await client.query(
-            "SELECT used FROM call_budget WHERE window_start_ms = \(start)", logger: logger)
+        let rows = try await send(
+            "SELECT used FROM call_budget WHERE window_start_ms = \(start)")
         for try await used in rows.decode(Int64.self) { return Int(used) }
         return 0
     }
 
     public func pruneBudget(before cutoff: Date) async throws -> Int {
         let cutoff = StoreTime.milliseconds(cutoff)
-        let rows = try await client.query(
-            "DELETE FROM call_budget WHERE window_end_ms < \(cutoff) RETURNING 1", logger: logger)
+        let rows = try await send(
+            "DELETE FROM call_budget WHERE window_end_ms < \(cutoff) RETURNING 1")
         return try await rows.decode(Int32.self).reduce(0) { count, _ in count + 1 }
     }
 }

@@ -11,13 +11,13 @@ extension PostgresStore: DedupeStore {
         let until = StoreTime.milliseconds(leaseUntil)
         // The row may be removed between a refused insert and the read (its event was dead-lettered): try again.
         for _ in 0..<10 {
-            let inserted = try await client.query(
+            let inserted = try await send(
                 """
                 INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms)
                 VALUES (\(key), 'pending', \(owner), NULL, \(now), \(origin), 1, \(until))
                 ON CONFLICT (key) DO NOTHING
                 RETURNING key
-                """, logger: logger)
+                """)
             if try await inserted.decode(String.self).first(where: { _ in true }) != nil {
                 return .claimed(Claim(key: key, owner: owner, epoch: 1))
             }
@@ -29,12 +29,12 @@ extension PostgresStore: DedupeStore {
     public func renew(_ claim: Claim, until: Date, now: Date) async throws -> Bool {
         let now = StoreTime.milliseconds(now)
         let until = StoreTime.milliseconds(until)
-        let rows = try await client.query(
+        let rows = try await send(
             """
             UPDATE dedupe_entry SET lease_until_ms = \(until), touched_ms = \(now)
             WHERE key = \(claim.key) AND state = 'pending' AND owner = \(claim.owner) AND epoch = \(claim.epoch)
             RETURNING key
-            """, logger: logger)
+            """)
         return try await rows.decode(String.self).first(where: { _ in true }) != nil
     }
 
@@ -43,68 +43,73 @@ extension PostgresStore: DedupeStore {
     ) async throws -> Claim? {
         let now = StoreTime.milliseconds(now)
         let until = StoreTime.milliseconds(leaseUntil)
-        let rows = try await client.query(
+        let rows = try await send(
             """
             UPDATE dedupe_entry
             SET owner = \(owner), origin = \(origin), epoch = epoch + 1, lease_until_ms = \(until), touched_ms = \(now)
             WHERE key = \(key) AND state = 'pending' AND epoch = \(epoch)
                 AND COALESCE(lease_until_ms, touched_ms) <= \(now)
             RETURNING epoch
-            """, logger: logger)
+            """)
         guard let taken = try await rows.decode(Int64.self).first(where: { _ in true }) else { return nil }
         return Claim(key: key, owner: owner, epoch: taken)
     }
 
     public func release(_ claim: Claim) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await send(
             """
             DELETE FROM dedupe_entry
             WHERE key = \(claim.key) AND state = 'pending' AND owner = \(claim.owner) AND epoch = \(claim.epoch)
             RETURNING key
-            """, logger: logger)
+            """)
         return try await rows.decode(String.self).first(where: { _ in true }) != nil
     }
 
     public func markDone(key: String, contactId: Int64, now: Date) async throws {
         let now = StoreTime.milliseconds(now)
-        try await client.query(
+        try await send(
             """
             INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms)
             VALUES (\(key), 'done', NULL, \(contactId), \(now))
             ON CONFLICT (key) DO UPDATE SET
                 state = 'done', owner = NULL, contact_id = excluded.contact_id, touched_ms = excluded.touched_ms,
                 lease_until_ms = NULL
-            """, logger: logger)
+            """)
     }
 
     public func remove(key: String) async throws {
-        try await client.query("DELETE FROM dedupe_entry WHERE key = \(key)", logger: logger)
+        try await send("DELETE FROM dedupe_entry WHERE key = \(key)")
     }
 
     public func entry(key: String) async throws -> DedupeEntry? {
-        let rows = try await client.query(
+        let rows = try await send(
             """
             SELECT state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms
             FROM dedupe_entry WHERE key = \(key)
-            """,
-            logger: logger)
-        for try await (state, owner, contactId, touched, origin, epoch, leaseUntil) in rows.decode(
-            (String, String?, Int64?, Int64, String?, Int64, Int64?).self)
-        {
-            let at = StoreTime.date(touched)
-            if state == "done", let contactId {
-                return DedupeEntry(key: key, state: .done(contactId: contactId, at: at), origin: origin)
-            }
-            let lease = ClaimLease(owner: owner ?? "", epoch: epoch, until: StoreTime.date(leaseUntil ?? touched))
-            return DedupeEntry(key: key, state: .pending(lease, since: at), origin: origin)
+            """)
+        for try await columns in rows.decode(EntryColumns.self) {
+            return Self.entry(key: key, columns)
         }
         return nil
     }
 
+    /// A `dedupe_entry` row's columns: state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms.
+    typealias EntryColumns = (String, String?, Int64?, Int64, String?, Int64, Int64?)
+
+    static func entry(key: String, _ columns: EntryColumns) -> DedupeEntry {
+        let (state, owner, contactId, touched, origin, epoch, leaseUntil) = columns
+        let at = StoreTime.date(touched)
+        if state == "done", let contactId {
+            return DedupeEntry(key: key, state: .done(contactId: contactId, at: at), origin: origin)
+        }
+        let lease = ClaimLease(owner: owner ?? "", epoch: epoch, until: StoreTime.date(leaseUntil ?? touched))
+        return DedupeEntry(key: key, state: .pending(lease, since: at), origin: origin)
+    }
+
     public func pruneKeys(before cutoff: Date) async throws -> Int {
         let cutoff = StoreTime.milliseconds(cutoff)
-        let rows = try await client.query(
-            "DELETE FROM dedupe_entry WHERE touched_ms < \(cutoff) RETURNING 1", logger: logger)
+        let rows = try await send(
+            "DELETE FROM dedupe_entry WHERE touched_ms < \(cutoff) RETURNING 1")
         return try await rows.decode(Int32.self).reduce(0) { count, _ in count + 1 }
     }
 }

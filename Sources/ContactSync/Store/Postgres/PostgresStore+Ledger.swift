@@ -1,57 +1,111 @@
 import Foundation
 import PostgresNIO
 
-/// The outcome ledger in table `outcome_ledger`, keyed by input topic, partition and offset.
+/// The outcome ledger in table `outcome_ledger`, keyed by input topic, partition and offset. Each operation is one
+/// statement, so one round trip: a record's state reads both tables in one query, a `publishing` mark writes the key's
+/// `done` in a data-modifying `WITH` of the same statement, and published marks go in one `INSERT ... unnest`.
 extension PostgresStore: OutcomeLedger {
     public func outcomeMark(for position: RecordPosition) async throws -> OutcomeMark? {
-        let rows = try await client.query(
-            """
-            SELECT state, out_topic, out_partition, out_from_offset, touched_ms FROM outcome_ledger
-            WHERE topic = \(position.topic) AND partition = \(position.partition) AND "offset" = \(position.offset)
-            """, logger: logger)
-        for try await (state, topic, partition, fromOffset, touched) in rows.decode(
-            (String, String?, Int32?, Int64?, Int64).self)
-        {
-            let at = StoreTime.date(touched)
-            guard state == "publishing" else { return .published(at: at) }
-            let placement = OutcomePlacement(
-                topic: topic ?? "", partition: partition ?? 0, fromOffset: fromOffset ?? 0)
-            return .publishing(placement, since: at)
-        }
-        return nil
+        try await recordState(for: position, key: nil).mark
     }
 
-    public func markPublishing(_ position: RecordPosition, placement: OutcomePlacement, now: Date) async throws {
-        let now = StoreTime.milliseconds(now)
-        try await client.query(
+    public func recordState(for position: RecordPosition, key: String?) async throws -> RecordState {
+        let rows = try await send(
             """
+            SELECT l.state, l.out_topic, l.out_partition, l.out_from_offset, l.touched_ms,
+                d.state, d.owner, d.contact_id, d.touched_ms, d.origin, d.epoch, d.lease_until_ms
+            FROM (SELECT 1) AS one
+            LEFT JOIN outcome_ledger l
+                ON l.topic = \(position.topic) AND l.partition = \(position.partition) AND l."offset" = \(position.offset)
+            LEFT JOIN dedupe_entry d ON d.key = \(key)
+            """)
+        for try await columns in rows.decode(
+            (
+                String?, String?, Int32?, Int64?, Int64?, String?, String?, Int64?, Int64?, String?, Int64?, Int64?
+            ).self)
+        {
+            var mark: OutcomeMark?
+            if let state = columns.0, let touched = columns.4 {
+                let at = StoreTime.date(touched)
+                if state == "publishing" {
+                    let placement = OutcomePlacement(
+                        topic: columns.1 ?? "", partition: columns.2 ?? 0, fromOffset: columns.3 ?? 0)
+                    mark = .publishing(placement, since: at)
+                } else {
+                    mark = .published(at: at)
+                }
+            }
+            var entry: DedupeEntry?
+            if let key, let state = columns.5, let touched = columns.8, let epoch = columns.10 {
+                entry = Self.entry(key: key, (state, columns.6, columns.7, touched, columns.9, epoch, columns.11))
+            }
+            return RecordState(mark: mark, entry: entry)
+        }
+        return RecordState(mark: nil, entry: nil)
+    }
+
+    public func markPublishing(
+        _ position: RecordPosition, placement: OutcomePlacement, keyDone: KeyDone?, now: Date
+    ) async throws {
+        let now = StoreTime.milliseconds(now)
+        let mark: String = """
             INSERT INTO outcome_ledger
                 (topic, partition, "offset", state, out_topic, out_partition, out_from_offset, touched_ms)
-            VALUES (
-                \(position.topic), \(position.partition), \(position.offset), 'publishing', \(placement.topic),
-                \(placement.partition), \(placement.fromOffset), \(now))
+            VALUES ($1, $2, $3, 'publishing', $4, $5, $6, $7)
             ON CONFLICT (topic, partition, "offset") DO UPDATE SET
                 state = 'publishing', out_topic = excluded.out_topic, out_partition = excluded.out_partition,
                 out_from_offset = excluded.out_from_offset, touched_ms = excluded.touched_ms
-            """, logger: logger)
+            """
+        var bindings = PostgresBindings(capacity: 9)
+        bindings.append(position.topic)
+        bindings.append(position.partition)
+        bindings.append(position.offset)
+        bindings.append(placement.topic)
+        bindings.append(placement.partition)
+        bindings.append(placement.fromOffset)
+        bindings.append(now)
+        guard let keyDone else {
+            try await send(PostgresQuery(unsafeSQL: mark, binds: bindings))
+            return
+        }
+        // A data-modifying WITH runs to completion whether or not the main statement reads it: one statement, one
+        // implicit transaction, both rows or neither.
+        bindings.append(keyDone.key)
+        bindings.append(keyDone.contactId)
+        try await send(
+            PostgresQuery(
+                unsafeSQL: """
+                    WITH done AS (
+                        INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms)
+                        VALUES ($8, 'done', NULL, $9, $7)
+                        ON CONFLICT (key) DO UPDATE SET
+                            state = 'done', owner = NULL, contact_id = excluded.contact_id,
+                            touched_ms = excluded.touched_ms, lease_until_ms = NULL
+                    )
+                    \(mark)
+                    """, binds: bindings))
     }
 
-    public func markPublished(_ position: RecordPosition, now: Date) async throws {
+    public func markPublished(_ positions: [RecordPosition], now: Date) async throws {
+        // One row per record: ON CONFLICT cannot touch a row twice in one statement.
+        let unique = Array(Set(positions))
+        guard !unique.isEmpty else { return }
         let now = StoreTime.milliseconds(now)
-        try await client.query(
+        try await send(
             """
             INSERT INTO outcome_ledger (topic, partition, "offset", state, touched_ms)
-            VALUES (\(position.topic), \(position.partition), \(position.offset), 'published', \(now))
+            SELECT topic, partition, "offset", 'published', \(now)
+            FROM unnest(\(unique.map(\.topic))::text[], \(unique.map(\.partition))::integer[],
+                \(unique.map(\.offset))::bigint[]) AS marked(topic, partition, "offset")
             ON CONFLICT (topic, partition, "offset") DO UPDATE SET
                 state = 'published', out_topic = NULL, out_partition = NULL, out_from_offset = NULL,
                 touched_ms = excluded.touched_ms
-            """, logger: logger)
+            """)
     }
 
     public func pruneMarks(before cutoff: Date) async throws -> Int {
         let cutoff = StoreTime.milliseconds(cutoff)
-        let rows = try await client.query(
-            "DELETE FROM outcome_ledger WHERE touched_ms < \(cutoff) RETURNING 1", logger: logger)
+        let rows = try await send("DELETE FROM outcome_ledger WHERE touched_ms < \(cutoff) RETURNING 1")
         return try await rows.decode(Int32.self).reduce(0) { count, _ in count + 1 }
     }
 }

@@ -18,6 +18,8 @@ import PostgresNIO
 /// the connection's details, and the password is a ``PostgresPassword``, so neither reaches a log line.
 public final class PostgresStore: StoreLifecycle {
     let client: PostgresClient
+    /// One per statement sent (see ``send(_:)``).
+    let trips = StoreTripCounter()
     let logger: Logger
     /// Host, port and database, for operators' messages (see ``storeName``).
     let location: String
@@ -35,6 +37,15 @@ public final class PostgresStore: StoreLifecycle {
 
     public func run() async {
         await client.run()
+    }
+
+    public var roundTrips: Int { trips.total }
+
+    /// Sends one statement (with its parameters) and counts the round trip.
+    @discardableResult
+    func send(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        trips.add()
+        return try await client.query(query, logger: logger)
     }
 
     public func prepare() async throws {

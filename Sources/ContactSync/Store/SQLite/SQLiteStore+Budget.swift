@@ -7,7 +7,7 @@ extension SQLiteStore: CallBudget {
     public func spendCall(in window: BudgetWindow, limit: Int) async throws -> CallSpend {
         let start = StoreTime.milliseconds(window.start)
         let end = StoreTime.milliseconds(window.end)
-        return try await pool.write { db -> CallSpend in
+        return try await write { db -> CallSpend in
             try db.execute(
                 sql: """
                     INSERT INTO call_budget (window_start_ms, window_end_ms, used) VALUES (?, ?, 1)
@@ -24,14 +24,14 @@ extension SQLiteStore: CallBudget {
 
     public func callsUsed(windowStart: Date) async throws -> Int {
         let start = StoreTime.milliseconds(windowStart)
-        return try await pool.read { db in
+        return try await read { db in
             try Int.fetchOne(db, sql: "SELECT used FROM call_budget WHERE window_start_ms = ?", arguments: [start]) ?? 0
         }
     }
 
     public func pruneBudget(before cutoff: Date) async throws -> Int {
         let cutoff = StoreTime.milliseconds(cutoff)
-        return try await pool.write { db in
+        return try await write { db in
             try db.execute(sql: "DELETE FROM call_budget WHERE window_end_ms < ?", arguments: [cutoff])
             return db.changesCount
         }

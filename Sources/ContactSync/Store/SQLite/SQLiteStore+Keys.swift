@@ -10,14 +10,14 @@ extension SQLiteStore: DedupeStore {
     ) async throws -> ClaimResult {
         let now = StoreTime.milliseconds(now)
         let until = StoreTime.milliseconds(leaseUntil)
-        return try await pool.write { db -> ClaimResult in
-            try db.execute(
+        return try await write { db -> ClaimResult in
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms)
                     VALUES (?, 'pending', ?, NULL, ?, ?, 1, ?)
                     ON CONFLICT (key) DO NOTHING
-                    """,
-                arguments: [key, owner, now, origin, until])
+                    """
+            ).execute(arguments: [key, owner, now, origin, until])
             if db.changesCount == 1 { return .claimed(Claim(key: key, owner: owner, epoch: 1)) }
             guard let entry = try Self.fetch(key: key, db) else {
                 // Unreachable: the conflicting row exists inside this transaction.
@@ -30,13 +30,13 @@ extension SQLiteStore: DedupeStore {
     public func renew(_ claim: Claim, until: Date, now: Date) async throws -> Bool {
         let now = StoreTime.milliseconds(now)
         let until = StoreTime.milliseconds(until)
-        return try await pool.write { db in
-            try db.execute(
+        return try await write { db in
+            try db.cachedStatement(
                 sql: """
                     UPDATE dedupe_entry SET lease_until_ms = ?, touched_ms = ?
                     WHERE key = ? AND state = 'pending' AND owner = ? AND epoch = ?
-                    """,
-                arguments: [until, now, claim.key, claim.owner, claim.epoch])
+                    """
+            ).execute(arguments: [until, now, claim.key, claim.owner, claim.epoch])
             return db.changesCount == 1
         }
     }
@@ -46,7 +46,7 @@ extension SQLiteStore: DedupeStore {
     ) async throws -> Claim? {
         let now = StoreTime.milliseconds(now)
         let until = StoreTime.milliseconds(leaseUntil)
-        let taken = try await pool.write { db in
+        let taken = try await write { db in
             try db.execute(
                 sql: """
                     UPDATE dedupe_entry
@@ -60,49 +60,50 @@ extension SQLiteStore: DedupeStore {
     }
 
     public func release(_ claim: Claim) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(
-                sql: "DELETE FROM dedupe_entry WHERE key = ? AND state = 'pending' AND owner = ? AND epoch = ?",
-                arguments: [claim.key, claim.owner, claim.epoch])
+        try await write { db in
+            try db.cachedStatement(
+                sql: "DELETE FROM dedupe_entry WHERE key = ? AND state = 'pending' AND owner = ? AND epoch = ?"
+            ).execute(arguments: [claim.key, claim.owner, claim.epoch])
             return db.changesCount == 1
         }
     }
 
     public func markDone(key: String, contactId: Int64, now: Date) async throws {
         let now = StoreTime.milliseconds(now)
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms)
-                    VALUES (?, 'done', NULL, ?, ?)
-                    ON CONFLICT (key) DO UPDATE SET
-                        state = 'done', owner = NULL, contact_id = excluded.contact_id, touched_ms = excluded.touched_ms,
-                        lease_until_ms = NULL
-                    """,
-                arguments: [key, contactId, now])
-        }
+        try await write { db in try Self.markDone(key: key, contactId: contactId, now: now, db) }
+    }
+
+    /// Writes the key's row `done` (inside the caller's transaction).
+    static func markDone(key: String, contactId: Int64, now: Int64, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms)
+                VALUES (?, 'done', NULL, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET
+                    state = 'done', owner = NULL, contact_id = excluded.contact_id, touched_ms = excluded.touched_ms,
+                    lease_until_ms = NULL
+                """
+        ).execute(arguments: [key, contactId, now])
     }
 
     public func remove(key: String) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM dedupe_entry WHERE key = ?", arguments: [key])
         }
     }
 
     public func entry(key: String) async throws -> DedupeEntry? {
-        try await pool.read { db in try Self.fetch(key: key, db) }
+        try await read { db in try Self.fetch(key: key, db) }
     }
 
-    private static func fetch(key: String, _ db: Database) throws -> DedupeEntry? {
-        guard
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms
-                    FROM dedupe_entry WHERE key = ?
-                    """,
-                arguments: [key])
-        else { return nil }
+    /// The key's row (inside the caller's transaction).
+    static func fetch(key: String, _ db: Database) throws -> DedupeEntry? {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms
+                FROM dedupe_entry WHERE key = ?
+                """)
+        guard let row = try Row.fetchOne(statement, arguments: [key]) else { return nil }
         let state: String = row["state"]
         let touchedMs: Int64 = row["touched_ms"]
         let touched = StoreTime.date(touchedMs)
@@ -118,7 +119,7 @@ extension SQLiteStore: DedupeStore {
 
     public func pruneKeys(before cutoff: Date) async throws -> Int {
         let cutoff = StoreTime.milliseconds(cutoff)
-        return try await pool.write { db in
+        return try await write { db in
             try db.execute(sql: "DELETE FROM dedupe_entry WHERE touched_ms < ?", arguments: [cutoff])
             return db.changesCount
         }

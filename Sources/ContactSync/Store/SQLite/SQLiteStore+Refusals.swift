@@ -6,7 +6,7 @@ import GRDB
 extension SQLiteStore: CustomerRefusals {
     public func recordRefusal(customerId: Int64, message: String, until: Date) async throws {
         let until = StoreTime.milliseconds(until)
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     INSERT INTO customer_refusal (customer_id, message, until_ms) VALUES (?, ?, ?)
@@ -18,7 +18,7 @@ extension SQLiteStore: CustomerRefusals {
 
     public func refusal(customerId: Int64, now: Date) async throws -> String? {
         let now = StoreTime.milliseconds(now)
-        return try await pool.read { db in
+        return try await read { db in
             try String.fetchOne(
                 db, sql: "SELECT message FROM customer_refusal WHERE customer_id = ? AND until_ms > ?",
                 arguments: [customerId, now])
@@ -27,7 +27,7 @@ extension SQLiteStore: CustomerRefusals {
 
     public func pruneRefusals(before cutoff: Date) async throws -> Int {
         let cutoff = StoreTime.milliseconds(cutoff)
-        return try await pool.write { db in
+        return try await write { db in
             try db.execute(sql: "DELETE FROM customer_refusal WHERE until_ms < ?", arguments: [cutoff])
             return db.changesCount
         }

@@ -18,6 +18,8 @@ public final class SQLiteStore: Sendable {
     public let path: String
     /// Notices when that file is deleted, moved or replaced (see ``watch()``).
     let watcher: SQLiteFileWatcher
+    /// One per ``read(_:)`` or ``write(_:)``: a transaction on the database's queues.
+    let trips = StoreTripCounter()
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String) throws {
@@ -33,6 +35,18 @@ public final class SQLiteStore: Sendable {
         try Self.migrator.migrate(pool)
         self.path = path
         watcher = SQLiteFileWatcher(path: path)
+    }
+
+    /// Runs `body` in a read transaction (a snapshot), counted as one round trip.
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        trips.add()
+        return try await pool.read(body)
+    }
+
+    /// Runs `body` in a write transaction, counted as one round trip.
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        trips.add()
+        return try await pool.write(body)
     }
 
     private static var migrator: DatabaseMigrator {
