@@ -55,6 +55,56 @@ struct CallBudgetConformanceTests {
     }
 
     @Test(
+        "a batch of spends grants what the limit allows, in order, as single spends would", arguments: StoreFactory.all)
+    func batch(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store async throws in
+            let first = window(0)
+            #expect(try await store.spendCalls(0, in: first, limit: 5).isEmpty)
+            #expect(try await store.spendCalls(2, in: first, limit: 5) == [.granted(used: 1), .granted(used: 2)])
+            #expect(try await store.spendCall(in: first, limit: 5) == .granted(used: 3))
+            #expect(
+                try await store.spendCalls(4, in: first, limit: 5) == [
+                    .granted(used: 4), .granted(used: 5), .spent(used: 5, resetsAt: first.end),
+                    .spent(used: 5, resetsAt: first.end),
+                ])
+            #expect(try await store.callsUsed(windowStart: first.start) == 5)
+            // A lowered limit refuses the whole batch; a fresh window grants from 1.
+            #expect(
+                try await store.spendCalls(2, in: first, limit: 3)
+                    == Array(repeating: .spent(used: 5, resetsAt: first.end), count: 2))
+            #expect(
+                try await store.spendCalls(3, in: window(1), limit: 2) == [
+                    .granted(used: 1), .granted(used: 2), .spent(used: 2, resetsAt: window(1).end),
+                ])
+        }
+    }
+
+    @Test(
+        "store instances on one database spending batches at once grant exactly the limit", arguments: SharedBudget.all)
+    func concurrentBatches(_ shared: SharedBudget) async throws {
+        let limit = 100
+        try await shared.withInstances(4) { instances async throws in
+            let target = window(8)
+            let grants = try await withThrowingTaskGroup(of: Int.self) { group in
+                for instance in instances {
+                    group.addTask {
+                        var granted = 0
+                        for size in [1, 7, 3, 12, 5, 9] {
+                            for spend in try await instance.spendCalls(size, in: target, limit: limit) {
+                                if case .granted = spend { granted += 1 }
+                            }
+                        }
+                        return granted
+                    }
+                }
+                return try await group.reduce(0) { $0 + $1 }
+            }
+            #expect(grants == limit)
+            #expect(try await instances[0].callsUsed(windowStart: target.start) == limit)
+        }
+    }
+
+    @Test(
         "store instances on one database spending at once grant exactly the limit", arguments: SharedBudget.all)
     func concurrentReplicas(_ shared: SharedBudget) async throws {
         let limit = 100

@@ -11,6 +11,41 @@ private func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
 struct DedupeStoreConformanceTests {
     let position = RecordPosition(topic: "contacts.created", partition: 3, offset: 1_234)
 
+    @Test(
+        "claims of many keys at once: one result per request, in order, each as a single claim would answer",
+        arguments: StoreFactory.all)
+    func batchedClaims(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store async throws in
+            try await store.markDone(key: "done", contactId: 42, now: at(0))
+            _ = try await store.claim(key: "held", owner: "b", origin: "o-held", now: at(0), leaseUntil: at(60))
+            let keys = ["new-1", "done", "new-2", "held", "new-3"]
+            let results = try await store.claim(
+                keys.map { ClaimRequest(key: $0, owner: "a", origin: "o-\($0)", now: at(1), leaseUntil: at(61)) })
+            #expect(results.count == keys.count)
+            #expect(results[0] == .claimed(Claim(key: "new-1", owner: "a", epoch: 1)))
+            #expect(results[1] == .done(contactId: 42, at: at(0), origin: nil))
+            #expect(results[2] == .claimed(Claim(key: "new-2", owner: "a", epoch: 1)))
+            #expect(
+                results[3] == .pending(ClaimLease(owner: "b", epoch: 1, until: at(60)), since: at(0), origin: "o-held"))
+            #expect(results[4] == .claimed(Claim(key: "new-3", owner: "a", epoch: 1)))
+            let row = try await store.entry(key: "new-2")
+            #expect(row?.origin == "o-new-2")
+            #expect(row?.state == .pending(ClaimLease(owner: "a", epoch: 1, until: at(61)), since: at(1)))
+            // The same key twice in one batch: the first claims it, the second finds the first's row.
+            let twice = try await store.claim([
+                ClaimRequest(key: "twice", owner: "a", origin: nil, now: at(2), leaseUntil: at(62)),
+                ClaimRequest(key: "twice", owner: "c", origin: nil, now: at(2), leaseUntil: at(62)),
+            ])
+            #expect(twice[0] == .claimed(Claim(key: "twice", owner: "a", epoch: 1)))
+            guard case .pending(let lease, _, _) = twice[1] else {
+                Issue.record("the second claim of one key got \(twice[1])")
+                return
+            }
+            #expect(lease.owner == "a")
+            #expect(try await store.claim([]).isEmpty)
+        }
+    }
+
     @Test("claim on an empty store inserts pending(owner, now)", arguments: StoreFactory.all)
     func claimInserts(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in

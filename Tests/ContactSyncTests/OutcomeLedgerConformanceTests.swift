@@ -97,6 +97,27 @@ struct OutcomeLedgerConformanceTests {
         }
     }
 
+    @Test("publishing marks of many records in one write, with their keys done", arguments: StoreFactory.all)
+    func publishingBatch(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store async throws in
+            let placement = OutcomePlacement(topic: "contacts.komet.succeeded", partition: 1, fromOffset: 5)
+            let marks = (0..<20).map { index in
+                PublishingMark(
+                    position: RecordPosition(topic: "t", partition: 0, offset: Int64(index)),
+                    placement: OutcomePlacement(topic: placement.topic, partition: 1, fromOffset: Int64(index)),
+                    keyDone: index.isMultiple(of: 2) ? KeyDone(key: "k\(index)", contactId: Int64(1000 + index)) : nil)
+            }
+            try await store.markPublishing(marks + [marks[3]], now: at(1))
+            for (index, mark) in marks.enumerated() {
+                #expect(try await store.outcomeMark(for: mark.position) == .publishing(mark.placement, since: at(1)))
+                let entry = try await store.entry(key: "k\(index)")
+                #expect(
+                    entry?.state == (index.isMultiple(of: 2) ? .done(contactId: Int64(1000 + index), at: at(1)) : nil))
+            }
+            try await store.markPublishing([], now: at(2))
+        }
+    }
+
     @Test("published marks of many records in one write, the same record twice included", arguments: StoreFactory.all)
     func publishedBatch(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in

@@ -389,12 +389,10 @@ final class FailingStore: DedupeStore, OutcomeLedger {
     func recordState(for position: RecordPosition, key: String?) async throws -> RecordState {
         try await inner.recordState(for: position, key: key)
     }
-    func markPublishing(
-        _ position: RecordPosition, placement: OutcomePlacement, keyDone: KeyDone?, now: Date
-    ) async throws {
+    func markPublishing(_ marks: [PublishingMark], now: Date) async throws {
         // Recording a created contact goes with the mark now: the same failure applies.
-        if keyDone != nil, let markDoneError { throw markDoneError }
-        try await inner.markPublishing(position, placement: placement, keyDone: keyDone, now: now)
+        if marks.contains(where: { $0.keyDone != nil }), let markDoneError { throw markDoneError }
+        try await inner.markPublishing(marks, now: now)
     }
     func markPublished(_ positions: [RecordPosition], now: Date) async throws {
         try await inner.markPublished(positions, now: now)

@@ -9,7 +9,7 @@ import Logging
 /// consumed again after a crash, a lost commit or a rebalance). After it is processed, ``publish(_:of:duration:)``
 /// marks it `publishing` (with the partition and a lower bound of the offset; a contact the event created is recorded
 /// `done` on its key in the same transaction), produces the outcome, waits for the delivery report, and marks it
-/// `published` (with the marks of other events that got that far meanwhile, see ``PublishedMarks``).
+/// `published` (the marks of events that get that far together are written together, see ``LedgerMarks``).
 struct OutcomePublisher: Sendable {
     let recorder: OutcomeRecorder
     let ledger: any OutcomeLedger
@@ -17,8 +17,8 @@ struct OutcomePublisher: Sendable {
     let keys: any DedupeStore
     let sink: any OutcomeSink
     let lookup: any OutcomeLookup
-    /// The `published` marks, written for many records at once.
-    let publishedMarks: PublishedMarks
+    /// The `publishing` and `published` marks, written for many records at once.
+    let marks: LedgerMarks
     let logger: Logger
     /// Between failed store or broker operations: 200 ms, doubling up to 30 s.
     let backoff = Backoff(baseDelay: .milliseconds(200), maxDelay: .seconds(30), jitter: .none)
@@ -32,7 +32,7 @@ struct OutcomePublisher: Sendable {
         self.keys = keys
         self.sink = sink
         self.lookup = lookup
-        self.publishedMarks = PublishedMarks(ledger: ledger)
+        self.marks = LedgerMarks(ledger: ledger)
         self.logger = logger
     }
 
@@ -77,7 +77,7 @@ struct OutcomePublisher: Sendable {
             var metadata = metadata(position)
             metadata[SyncLogKey.outcomeFound] = "\(found)"
             logger.info("resolved an outcome of unknown delivery", metadata: metadata)
-            if found { try await publishedMarks.mark(position) }
+            if found { try await marks.published(position) }
             return !found
         }
     }
@@ -113,7 +113,8 @@ struct OutcomePublisher: Sendable {
             }
             let placement = try await sink.placement(topic: record.topic, key: record.key)
             // A contact the event created is recorded `done` in the same transaction as the mark.
-            try await ledger.markPublishing(position, placement: placement, keyDone: result.keyDone, now: Date())
+            try await marks.publishing(
+                PublishingMark(position: position, placement: placement, keyDone: result.keyDone))
             producedAt = placement
             do {
                 try await sink.publish(
@@ -138,7 +139,7 @@ struct OutcomePublisher: Sendable {
         recorder.report(result, of: job, duration: duration, logger: logger)
         // The record is durable; if this mark is lost, a replay finds the record by reading the partition back.
         _ = await retrying("recording the published outcome") {
-            try await publishedMarks.mark(position)
+            try await marks.published(position)
         }
         return true
     }

@@ -14,11 +14,24 @@ final class CallLimiter: Sendable {
     let budget: any CallBudget
     let settings: CallBudgetSettings
     private let rate: CallRate?
+    /// Spends of concurrent calls, made together: one statement for all that arrive during the previous one.
+    private let spends: GroupCommit<BudgetWindow, CallSpend>
 
     init(budget: any CallBudget, settings: CallBudgetSettings) {
         self.budget = budget
         self.settings = settings
         rate = CallRate(callsPerSecond: settings.callsPerSecond)
+        let limit = settings.limit
+        spends = GroupCommit { windows in
+            // Nearly always one window; at a window's end a batch may straddle two: each spends in its own, in order.
+            var answers: [BudgetWindow: ArraySlice<CallSpend>] = [:]
+            for window in Set(windows) {
+                answers[window] = ArraySlice(
+                    try await budget.spendCalls(windows.count { $0 == window }, in: window, limit: limit))
+            }
+            // One answer per spend (the fallback, never used, makes no call).
+            return windows.map { answers[$0, default: []].popFirst() ?? .spent(used: limit, resetsAt: $0.end) }
+        }
     }
 
     /// Waits for the rate limit, then spends one unit of the current window. Store errors are thrown (the caller makes
@@ -26,7 +39,7 @@ final class CallLimiter: Sendable {
     func admit() async throws -> Admission {
         try await rate?.wait()
         let window = settings.schedule.window(containing: Date())
-        switch try await budget.spendCall(in: window, limit: settings.limit) {
+        switch try await spends.submit(window) {
         case .granted(let used): return .granted(used: used, window: window)
         case .spent(let used, _): return .spent(used: used, window: window)
         }

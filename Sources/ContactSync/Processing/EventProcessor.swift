@@ -18,6 +18,8 @@ struct EventProcessor: Sendable {
     let unknownCustomers: UnknownCustomers
     let claims: ClaimSettings
     let lookups = SharedLookups()
+    /// Claims of concurrent events, written together (one transaction for all that arrive during the previous one).
+    let claimBatch: GroupCommit<ClaimRequest, ClaimResult>
     /// Identifies this process in `pending` claims.
     let owner: String
     let logger: Logger
@@ -34,6 +36,7 @@ struct EventProcessor: Sendable {
         self.claims = claims
         self.unknownCustomers = UnknownCustomers(settings: unknownCustomers, store: refusals)
         self.store = keys
+        self.claimBatch = GroupCommit { requests in try await keys.claim(requests) }
         self.komet = komet
         self.gate = KometCallGate(settings: retry.gateSettings, limiter: limiter, logger: logger)
         self.retry = retry
@@ -205,8 +208,8 @@ struct EventProcessor: Sendable {
         // whose answer was lost.
         let pass = try await gate.enter()
         let now = Date()
-        switch try await store.claim(
-            key: key, owner: owner, origin: origin, now: now, leaseUntil: claims.leaseEnd(from: now))
+        switch try await claimBatch.submit(
+            ClaimRequest(key: key, owner: owner, origin: origin, now: now, leaseUntil: claims.leaseEnd(from: now)))
         {
         case .done(let contactId, _, let createdBy):
             gate.releaseProbe(of: pass)

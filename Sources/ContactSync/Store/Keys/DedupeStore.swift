@@ -10,6 +10,10 @@ public protocol DedupeStore: Sendable {
     /// Atomically inserts a pending row (epoch 1, leased until `leaseUntil`) with `origin` when no row exists
     /// (``ClaimResult/claimed(_:)``); otherwise returns the existing row unchanged.
     func claim(key: String, owner: String, origin: String?, now: Date, leaseUntil: Date) async throws -> ClaimResult
+    /// Claims of several keys at once, each exactly as ``claim(key:owner:origin:now:leaseUntil:)`` would make it,
+    /// with one result per request, in order. Backends write them in one transaction (or statement); the keys are
+    /// distinct.
+    func claim(_ requests: [ClaimRequest]) async throws -> [ClaimResult]
     /// Extends the lease of a claim that is still this holder's (same owner and epoch, still pending). Returns false,
     /// changing nothing, when the claim was taken over, finished or removed: the holder must then not call.
     func renew(_ claim: Claim, until: Date, now: Date) async throws -> Bool
@@ -30,4 +34,35 @@ public protocol DedupeStore: Sendable {
     func entry(key: String) async throws -> DedupeEntry?
     /// Deletes key rows last touched before `cutoff`; returns how many.
     func pruneKeys(before cutoff: Date) async throws -> Int
+}
+
+/// One claim of a batch (``DedupeStore/claim(_:)``).
+public struct ClaimRequest: Sendable, Equatable {
+    public var key: String
+    public var owner: String
+    public var origin: String?
+    public var now: Date
+    public var leaseUntil: Date
+
+    public init(key: String, owner: String, origin: String?, now: Date, leaseUntil: Date) {
+        self.key = key
+        self.owner = owner
+        self.origin = origin
+        self.now = now
+        self.leaseUntil = leaseUntil
+    }
+}
+
+extension DedupeStore {
+    /// One claim after another: for stores with nothing better (test doubles).
+    public func claim(_ requests: [ClaimRequest]) async throws -> [ClaimResult] {
+        var results: [ClaimResult] = []
+        for request in requests {
+            results.append(
+                try await claim(
+                    key: request.key, owner: request.owner, origin: request.origin, now: request.now,
+                    leaseUntil: request.leaseUntil))
+        }
+        return results
+    }
 }

@@ -4,8 +4,8 @@ import Foundation
 /// crash, a lost commit or a rebalance) never gets a second outcome.
 ///
 /// The hot path makes few trips: ``recordState(for:key:)`` reads a record's mark and its key's row together,
-/// ``markPublishing(_:placement:keyDone:now:)`` records a created contact's key `done` in the same transaction as
-/// the mark, and ``markPublished(_:now:)`` takes the marks of many records at once.
+/// ``markPublishing(_:now:)`` records a created contact's key `done` in the same transaction as the mark, and both it
+/// and ``markPublished(_:now:)`` take the marks of many records at once.
 ///
 /// Times are whole milliseconds (see ``StoreTime``), so every backend returns the same `Date`s.
 public protocol OutcomeLedger: Sendable {
@@ -14,12 +14,10 @@ public protocol OutcomeLedger: Sendable {
     /// The record's mark and, when `key` is given, its dedupe key's row, read in one trip (one snapshot where the
     /// backend has them).
     func recordState(for position: RecordPosition, key: String?) async throws -> RecordState
-    /// Records that the input record's outcome is about to be produced to `placement` (replacing an earlier mark),
-    /// and, in the same transaction, that `keyDone`'s key is `done` (as ``DedupeStore/markDone(key:contactId:now:)``
-    /// would): both are written or neither.
-    func markPublishing(
-        _ position: RecordPosition, placement: OutcomePlacement, keyDone: KeyDone?, now: Date
-    ) async throws
+    /// Records, in one transaction, that each record's outcome is about to be produced to its placement (replacing
+    /// an earlier mark) and that each created contact's key is `done` (as ``DedupeStore/markDone(key:contactId:now:)``
+    /// would): all are written or none.
+    func markPublishing(_ marks: [PublishingMark], now: Date) async throws
     /// Records that the input records' outcomes are durable in Kafka, in one transaction.
     func markPublished(_ positions: [RecordPosition], now: Date) async throws
     /// Deletes marks last touched before `cutoff`; returns how many.
@@ -27,9 +25,12 @@ public protocol OutcomeLedger: Sendable {
 }
 
 extension OutcomeLedger {
-    /// Records that the input record's outcome is about to be produced to `placement`.
-    public func markPublishing(_ position: RecordPosition, placement: OutcomePlacement, now: Date) async throws {
-        try await markPublishing(position, placement: placement, keyDone: nil, now: now)
+    /// Records that the input record's outcome is about to be produced to `placement`, and that `keyDone`'s key is
+    /// `done`, in one transaction.
+    public func markPublishing(
+        _ position: RecordPosition, placement: OutcomePlacement, keyDone: KeyDone? = nil, now: Date
+    ) async throws {
+        try await markPublishing([PublishingMark(position: position, placement: placement, keyDone: keyDone)], now: now)
     }
 
     /// Records that the input record's outcome is durable in Kafka.
@@ -59,5 +60,18 @@ public struct KeyDone: Sendable, Equatable {
     public init(key: String, contactId: Int64) {
         self.key = key
         self.contactId = contactId
+    }
+}
+
+/// One record's `publishing` mark, with the created contact to record on its key.
+public struct PublishingMark: Sendable, Equatable {
+    public var position: RecordPosition
+    public var placement: OutcomePlacement
+    public var keyDone: KeyDone?
+
+    public init(position: RecordPosition, placement: OutcomePlacement, keyDone: KeyDone?) {
+        self.position = position
+        self.placement = placement
+        self.keyDone = keyDone
     }
 }

@@ -115,12 +115,12 @@ extension InMemoryStore: OutcomeLedger {
         rows.withLock { rows in RecordState(mark: rows.ledger[position], entry: key.flatMap { rows.keys[$0] }) }
     }
 
-    public func markPublishing(
-        _ position: RecordPosition, placement: OutcomePlacement, keyDone: KeyDone?, now: Date
-    ) async throws {
+    public func markPublishing(_ marks: [PublishingMark], now: Date) async throws {
         rows.withLock { rows in
-            if let keyDone { Self.markDone(keyDone.key, contactId: keyDone.contactId, now: now, in: &rows) }
-            rows.ledger[position] = .publishing(placement, since: StoreTime.truncate(now))
+            for mark in marks {
+                if let done = mark.keyDone { Self.markDone(done.key, contactId: done.contactId, now: now, in: &rows) }
+                rows.ledger[mark.position] = .publishing(mark.placement, since: StoreTime.truncate(now))
+            }
         }
     }
 

@@ -3,7 +3,63 @@ import PostgresNIO
 
 /// The dedupe keys in table `dedupe_entry`. A claim is one `INSERT ... ON CONFLICT DO NOTHING` and a takeover one
 /// `UPDATE ... WHERE epoch = $n`: of concurrent claims or takeovers of one key, from any replica, exactly one wins.
+/// A batch of claims is one `INSERT ... SELECT FROM unnest(...)` and one read of the rows it did not insert.
 extension PostgresStore: DedupeStore {
+    public func claim(_ requests: [ClaimRequest]) async throws -> [ClaimResult] {
+        guard requests.count > 1, Set(requests.map(\.key)).count == requests.count else {
+            var results: [ClaimResult] = []
+            for request in requests { results.append(try await claim(request)) }
+            return results
+        }
+        // Origins travel as text, NULL as '' (an origin is a record position, never empty).
+        let inserted = try await send(
+            """
+            INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms)
+            SELECT key, 'pending', owner, NULL, touched_ms, NULLIF(origin, ''), 1, lease_until_ms
+            FROM unnest(
+                \(requests.map(\.key))::text[], \(requests.map(\.owner))::text[],
+                \(requests.map { StoreTime.milliseconds($0.now) })::bigint[], \(requests.map { $0.origin ?? "" })::text[],
+                \(requests.map { StoreTime.milliseconds($0.leaseUntil) })::bigint[]
+            ) AS claimed(key, owner, touched_ms, origin, lease_until_ms)
+            ON CONFLICT (key) DO NOTHING
+            RETURNING key
+            """)
+        var claimed: Set<String> = []
+        for try await key in inserted.decode(String.self) { claimed.insert(key) }
+        let others = requests.map(\.key).filter { !claimed.contains($0) }
+        var rows: [String: DedupeEntry] = [:]
+        if !others.isEmpty {
+            let found = try await send(
+                """
+                SELECT key, state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms
+                FROM dedupe_entry WHERE key = ANY(\(others)::text[])
+                """)
+            for try await (key, state, owner, contactId, touched, origin, epoch, leaseUntil) in found.decode(
+                (String, String, String?, Int64?, Int64, String?, Int64, Int64?).self)
+            {
+                rows[key] = Self.entry(key: key, (state, owner, contactId, touched, origin, epoch, leaseUntil))
+            }
+        }
+        var results: [ClaimResult] = []
+        for request in requests {
+            if claimed.contains(request.key) {
+                results.append(.claimed(Claim(key: request.key, owner: request.owner, epoch: 1)))
+            } else if let row = rows[request.key] {
+                results.append(row.claimResult)
+            } else {
+                // Refused, then gone before the read (its event was dead-lettered meanwhile): claim it again alone.
+                results.append(try await claim(request))
+            }
+        }
+        return results
+    }
+
+    private func claim(_ request: ClaimRequest) async throws -> ClaimResult {
+        try await claim(
+            key: request.key, owner: request.owner, origin: request.origin, now: request.now,
+            leaseUntil: request.leaseUntil)
+    }
+
     public func claim(
         key: String, owner: String, origin: String?, now: Date, leaseUntil: Date
     ) async throws -> ClaimResult {

@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 
 /// The outcome ledger in table `outcome_ledger`, keyed by input topic, partition and offset. Each operation is one
-/// statement, so one round trip: a record's state reads both tables in one query, a `publishing` mark writes the key's
-/// `done` in a data-modifying `WITH` of the same statement, and published marks go in one `INSERT ... unnest`.
+/// statement, so one round trip: a record's state reads both tables in one query, `publishing` marks write their keys'
+/// `done` in a data-modifying `WITH` of the same statement, and batches of marks go in one `INSERT ... unnest`.
 extension PostgresStore: OutcomeLedger {
     public func outcomeMark(for position: RecordPosition) async throws -> OutcomeMark? {
         try await recordState(for: position, key: nil).mark
@@ -44,46 +44,42 @@ extension PostgresStore: OutcomeLedger {
         return RecordState(mark: nil, entry: nil)
     }
 
-    public func markPublishing(
-        _ position: RecordPosition, placement: OutcomePlacement, keyDone: KeyDone?, now: Date
-    ) async throws {
+    public func markPublishing(_ marks: [PublishingMark], now: Date) async throws {
+        // One row per record and per key: ON CONFLICT cannot touch a row twice in one statement (the last mark wins).
+        var byPosition: [RecordPosition: PublishingMark] = [:]
+        var doneByKey: [String: Int64] = [:]
+        for mark in marks {
+            byPosition[mark.position] = mark
+            if let done = mark.keyDone { doneByKey[done.key] = done.contactId }
+        }
+        guard !byPosition.isEmpty else { return }
+        let ledger = Array(byPosition.values)
         let now = StoreTime.milliseconds(now)
-        let mark: String = """
+        // A data-modifying WITH runs to completion whether or not the main statement reads it: one statement, one
+        // implicit transaction, every row or none.
+        try await send(
+            """
+            WITH done AS (
+                INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms)
+                SELECT key, 'done', NULL, contact_id, \(now)
+                FROM unnest(\(Array(doneByKey.keys))::text[], \(Array(doneByKey.values))::bigint[])
+                    AS created(key, contact_id)
+                ON CONFLICT (key) DO UPDATE SET
+                    state = 'done', owner = NULL, contact_id = excluded.contact_id, touched_ms = excluded.touched_ms,
+                    lease_until_ms = NULL
+            )
             INSERT INTO outcome_ledger
                 (topic, partition, "offset", state, out_topic, out_partition, out_from_offset, touched_ms)
-            VALUES ($1, $2, $3, 'publishing', $4, $5, $6, $7)
+            SELECT topic, partition, "offset", 'publishing', out_topic, out_partition, out_from_offset, \(now)
+            FROM unnest(
+                \(ledger.map(\.position.topic))::text[], \(ledger.map(\.position.partition))::integer[],
+                \(ledger.map(\.position.offset))::bigint[], \(ledger.map(\.placement.topic))::text[],
+                \(ledger.map(\.placement.partition))::integer[], \(ledger.map(\.placement.fromOffset))::bigint[]
+            ) AS marked(topic, partition, "offset", out_topic, out_partition, out_from_offset)
             ON CONFLICT (topic, partition, "offset") DO UPDATE SET
                 state = 'publishing', out_topic = excluded.out_topic, out_partition = excluded.out_partition,
                 out_from_offset = excluded.out_from_offset, touched_ms = excluded.touched_ms
-            """
-        var bindings = PostgresBindings(capacity: 9)
-        bindings.append(position.topic)
-        bindings.append(position.partition)
-        bindings.append(position.offset)
-        bindings.append(placement.topic)
-        bindings.append(placement.partition)
-        bindings.append(placement.fromOffset)
-        bindings.append(now)
-        guard let keyDone else {
-            try await send(PostgresQuery(unsafeSQL: mark, binds: bindings))
-            return
-        }
-        // A data-modifying WITH runs to completion whether or not the main statement reads it: one statement, one
-        // implicit transaction, both rows or neither.
-        bindings.append(keyDone.key)
-        bindings.append(keyDone.contactId)
-        try await send(
-            PostgresQuery(
-                unsafeSQL: """
-                    WITH done AS (
-                        INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms)
-                        VALUES ($8, 'done', NULL, $9, $7)
-                        ON CONFLICT (key) DO UPDATE SET
-                            state = 'done', owner = NULL, contact_id = excluded.contact_id,
-                            touched_ms = excluded.touched_ms, lease_until_ms = NULL
-                    )
-                    \(mark)
-                    """, binds: bindings))
+            """)
     }
 
     public func markPublished(_ positions: [RecordPosition], now: Date) async throws {

@@ -145,6 +145,8 @@ public final class PostgresStore: StoreLifecycle {
             )
             """
         ],
+        // 6: how many calls the last batched spend of a window granted (see ``spendCalls(_:in:limit:)``).
+        ["ALTER TABLE call_budget ADD COLUMN last_grant bigint NOT NULL DEFAULT 0"],
     ]
 
     private static func tls(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {

@@ -22,6 +22,28 @@ extension SQLiteStore: CallBudget {
         }
     }
 
+    public func spendCalls(_ count: Int, in window: BudgetWindow, limit: Int) async throws -> [CallSpend] {
+        guard count > 0 else { return [] }
+        let start = StoreTime.milliseconds(window.start)
+        let end = StoreTime.milliseconds(window.end)
+        return try await write { db -> [CallSpend] in
+            let before =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT used FROM call_budget WHERE window_start_ms = ?"),
+                    arguments: [start]) ?? 0
+            let granted = min(count, max(0, limit - before))
+            if granted > 0 {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO call_budget (window_start_ms, window_end_ms, used) VALUES (?, ?, ?)
+                        ON CONFLICT (window_start_ms) DO UPDATE SET used = used + excluded.used
+                        """
+                ).execute(arguments: [start, end, granted])
+            }
+            return CallSpend.answers(count: count, granted: granted, used: before + granted, resetsAt: window.end)
+        }
+    }
+
     public func callsUsed(windowStart: Date) async throws -> Int {
         let start = StoreTime.milliseconds(windowStart)
         return try await read { db in

@@ -3,27 +3,35 @@ import GRDB
 
 /// The dedupe keys in table `dedupe_entry`. A claim is one `INSERT ... ON CONFLICT DO NOTHING` followed by a `SELECT`,
 /// and a takeover one `UPDATE ... WHERE epoch = ?`, each in one write transaction, so two claims or two takeovers of
-/// one key can never both succeed.
+/// one key can never both succeed. A batch of claims shares one transaction.
 extension SQLiteStore: DedupeStore {
     public func claim(
         key: String, owner: String, origin: String?, now: Date, leaseUntil: Date
     ) async throws -> ClaimResult {
-        let now = StoreTime.milliseconds(now)
-        let until = StoreTime.milliseconds(leaseUntil)
-        return try await write { db -> ClaimResult in
-            try db.cachedStatement(
+        try await claim([ClaimRequest(key: key, owner: owner, origin: origin, now: now, leaseUntil: leaseUntil)])[0]
+    }
+
+    public func claim(_ requests: [ClaimRequest]) async throws -> [ClaimResult] {
+        guard !requests.isEmpty else { return [] }
+        return try await write { db -> [ClaimResult] in
+            let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms)
                     VALUES (?, 'pending', ?, NULL, ?, ?, 1, ?)
                     ON CONFLICT (key) DO NOTHING
-                    """
-            ).execute(arguments: [key, owner, now, origin, until])
-            if db.changesCount == 1 { return .claimed(Claim(key: key, owner: owner, epoch: 1)) }
-            guard let entry = try Self.fetch(key: key, db) else {
-                // Unreachable: the conflicting row exists inside this transaction.
-                throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "dedupe row vanished during claim")
+                    """)
+            return try requests.map { request in
+                try insert.execute(arguments: [
+                    request.key, request.owner, StoreTime.milliseconds(request.now), request.origin,
+                    StoreTime.milliseconds(request.leaseUntil),
+                ])
+                if db.changesCount == 1 { return .claimed(Claim(key: request.key, owner: request.owner, epoch: 1)) }
+                guard let entry = try Self.fetch(key: request.key, db) else {
+                    // Unreachable: the conflicting row exists inside this transaction.
+                    throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "dedupe row vanished during claim")
+                }
+                return entry.claimResult
             }
-            return entry.claimResult
         }
     }
 

@@ -14,22 +14,24 @@ extension SQLiteStore: OutcomeLedger {
         }
     }
 
-    public func markPublishing(
-        _ position: RecordPosition, placement: OutcomePlacement, keyDone: KeyDone?, now: Date
-    ) async throws {
+    public func markPublishing(_ marks: [PublishingMark], now: Date) async throws {
+        guard !marks.isEmpty else { return }
         let now = StoreTime.milliseconds(now)
         try await write { db in
-            if let keyDone { try Self.markDone(key: keyDone.key, contactId: keyDone.contactId, now: now, db) }
-            try db.cachedStatement(
+            let statement = try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO outcome_ledger
                         (topic, partition, "offset", state, out_topic, out_partition, out_from_offset, touched_ms)
                     VALUES (?, ?, ?, 'publishing', ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                position.topic, position.partition, position.offset, placement.topic, placement.partition,
-                placement.fromOffset, now,
-            ])
+                    """)
+            for mark in marks {
+                if let done = mark.keyDone { try Self.markDone(key: done.key, contactId: done.contactId, now: now, db) }
+                let (position, placement) = (mark.position, mark.placement)
+                try statement.execute(arguments: [
+                    position.topic, position.partition, position.offset, placement.topic, placement.partition,
+                    placement.fromOffset, now,
+                ])
+            }
         }
     }
 

@@ -4,8 +4,8 @@ import Testing
 
 @testable import ContactSync
 
-@Suite("published marks, written together")
-struct PublishedMarksTests {
+@Suite("ledger marks, written together")
+struct LedgerMarksTests {
     /// A ledger that records each `markPublished` write and can hold or fail them.
     final class RecordingLedger: OutcomeLedger {
         let inner = InMemoryStore()
@@ -23,10 +23,8 @@ struct PublishedMarksTests {
         func recordState(for position: RecordPosition, key: String?) async throws -> RecordState {
             try await inner.recordState(for: position, key: key)
         }
-        func markPublishing(
-            _ position: RecordPosition, placement: OutcomePlacement, keyDone: KeyDone?, now: Date
-        ) async throws {
-            try await inner.markPublishing(position, placement: placement, keyDone: keyDone, now: now)
+        func markPublishing(_ marks: [PublishingMark], now: Date) async throws {
+            try await inner.markPublishing(marks, now: now)
         }
         func markPublished(_ positions: [RecordPosition], now: Date) async throws {
             writes.withLock { $0.append(positions) }
@@ -48,8 +46,8 @@ struct PublishedMarksTests {
     @Test("one mark alone is written at once, by itself")
     func alone() async throws {
         let ledger = RecordingLedger(delay: .zero)
-        let marks = PublishedMarks(ledger: ledger)
-        try await marks.mark(Self.position(1))
+        let marks = LedgerMarks(ledger: ledger)
+        try await marks.published(Self.position(1))
         #expect(ledger.writes.withLock { $0 } == [[Self.position(1)]])
         #expect(try await ledger.outcomeMark(for: Self.position(1)) != nil)
     }
@@ -57,14 +55,14 @@ struct PublishedMarksTests {
     @Test("marks that arrive during a write go together in the next one; every caller returns once its mark is durable")
     func grouped() async throws {
         let ledger = RecordingLedger()
-        let marks = PublishedMarks(ledger: ledger)
+        let marks = LedgerMarks(ledger: ledger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await marks.mark(Self.position(0)) }
+            group.addTask { try await marks.published(Self.position(0)) }
             // Let the first write start, then send 20 more while it runs.
             while ledger.writes.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
             for offset in 1...20 {
                 group.addTask {
-                    try await marks.mark(Self.position(offset))
+                    try await marks.published(Self.position(offset))
                     // Returned: the mark must be in the ledger already.
                     #expect(try await ledger.outcomeMark(for: Self.position(offset)) != nil)
                 }
@@ -81,13 +79,13 @@ struct PublishedMarksTests {
     @Test("a failed write fails every caller it carried, and the next write goes on")
     func failure() async throws {
         let ledger = RecordingLedger()
-        let marks = PublishedMarks(ledger: ledger)
+        let marks = LedgerMarks(ledger: ledger)
         ledger.failNext.withLock { $0 = true }
         let failures = await withTaskGroup(of: Bool.self) { group -> Int in
-            group.addTask { (try? await marks.mark(Self.position(0))) == nil }
+            group.addTask { (try? await marks.published(Self.position(0))) == nil }
             while ledger.writes.withLock({ $0.isEmpty }) { try? await Task.sleep(for: .milliseconds(1)) }
             for offset in 1...5 {
-                group.addTask { (try? await marks.mark(Self.position(offset))) == nil }
+                group.addTask { (try? await marks.published(Self.position(offset))) == nil }
             }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
@@ -97,7 +95,7 @@ struct PublishedMarksTests {
             #expect(try await ledger.outcomeMark(for: Self.position(offset)) != nil)
         }
         // Afterwards a lone mark is written at once again.
-        try await marks.mark(Self.position(9))
+        try await marks.published(Self.position(9))
         #expect(try await ledger.outcomeMark(for: Self.position(9)) != nil)
     }
 }

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Writes the outcome ledger's marks of concurrent events together (``GroupCommit``): the `publishing` marks (with
+/// their keys' `done`) of all events that reach them while one write runs go in the next write, and so do the
+/// `published` marks. Every caller returns once its own mark is durable, so a record is produced only after its
+/// `publishing` mark is written, as before.
+struct LedgerMarks: Sendable {
+    private let publishingMarks: GroupCommit<PublishingMark, Void>
+    private let publishedMarks: GroupCommit<RecordPosition, Void>
+
+    init(ledger: any OutcomeLedger) {
+        publishingMarks = GroupCommit { marks in
+            try await ledger.markPublishing(marks, now: Date())
+            return Array(repeating: (), count: marks.count)
+        }
+        publishedMarks = GroupCommit { positions in
+            try await ledger.markPublished(positions, now: Date())
+            return Array(repeating: (), count: positions.count)
+        }
+    }
+
+    /// Records that the record's outcome is about to be produced (and its created contact's key `done`); returns
+    /// once the mark is written.
+    func publishing(_ mark: PublishingMark) async throws {
+        try await publishingMarks.submit(mark)
+    }
+
+    /// Records that the input record's outcome is durable in Kafka; returns once the mark is written.
+    func published(_ position: RecordPosition) async throws {
+        try await publishedMarks.submit(position)
+    }
+}
