@@ -20,8 +20,8 @@ struct LedgerMarksTests {
         func outcomeMark(for position: RecordPosition) async throws -> OutcomeMark? {
             try await inner.outcomeMark(for: position)
         }
-        func recordState(for position: RecordPosition, key: String?) async throws -> RecordState {
-            try await inner.recordState(for: position, key: key)
+        func recordStates(_ requests: [RecordStateRequest]) async throws -> [RecordState] {
+            try await inner.recordStates(requests)
         }
         func markPublishing(_ marks: [PublishingMark], now: Date) async throws {
             try await inner.markPublishing(marks, now: now)

@@ -71,6 +71,33 @@ struct OutcomeLedgerConformanceTests {
         }
     }
 
+    @Test("states of many records in one read: one per request, in order", arguments: StoreFactory.all)
+    func recordStatesBatch(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store async throws in
+            let positions = (0..<6).map { RecordPosition(topic: "t", partition: 1, offset: Int64($0)) }
+            try await store.markPublished(positions[1], now: at(1))
+            try await store.markDone(key: "done", contactId: 5, now: at(2))
+            let requests = [
+                RecordStateRequest(position: positions[0], key: "done"),
+                RecordStateRequest(position: positions[1], key: nil),
+                RecordStateRequest(position: positions[2], key: "absent"),
+                RecordStateRequest(position: positions[1], key: "done"),
+                RecordStateRequest(position: positions[3], key: ""),
+            ]
+            let states = try await store.recordStates(requests)
+            let done = DedupeEntry(key: "done", state: .done(contactId: 5, at: at(2)))
+            #expect(
+                states == [
+                    RecordState(mark: nil, entry: done),
+                    RecordState(mark: .published(at: at(1)), entry: nil),
+                    RecordState(mark: nil, entry: nil),
+                    RecordState(mark: .published(at: at(1)), entry: done),
+                    RecordState(mark: nil, entry: nil),
+                ])
+            #expect(try await store.recordStates([]).isEmpty)
+        }
+    }
+
     @Test("a publishing mark records the created contact's key done in the same write", arguments: StoreFactory.all)
     func publishingWithKeyDone(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in

@@ -386,8 +386,8 @@ final class FailingStore: DedupeStore, OutcomeLedger {
     func outcomeMark(for position: RecordPosition) async throws -> OutcomeMark? {
         try await inner.outcomeMark(for: position)
     }
-    func recordState(for position: RecordPosition, key: String?) async throws -> RecordState {
-        try await inner.recordState(for: position, key: key)
+    func recordStates(_ requests: [RecordStateRequest]) async throws -> [RecordState] {
+        try await inner.recordStates(requests)
     }
     func markPublishing(_ marks: [PublishingMark], now: Date) async throws {
         // Recording a created contact goes with the mark now: the same failure applies.

@@ -1,14 +1,16 @@
 import Foundation
 
-/// Writes the outcome ledger's marks of concurrent events together (``GroupCommit``): the `publishing` marks (with
-/// their keys' `done`) of all events that reach them while one write runs go in the next write, and so do the
-/// `published` marks. Every caller returns once its own mark is durable, so a record is produced only after its
+/// Reads and writes the outcome ledger's marks of concurrent events together (``GroupCommit``): the states read as
+/// events start, the `publishing` marks (with their keys' `done`) and the `published` marks of all events that reach
+/// them while one trip runs go in the next trip. Every caller returns once its own mark is durable, so a record is produced only after its
 /// `publishing` mark is written, as before.
 struct LedgerMarks: Sendable {
+    private let states: GroupCommit<RecordStateRequest, RecordState>
     private let publishingMarks: GroupCommit<PublishingMark, Void>
     private let publishedMarks: GroupCommit<RecordPosition, Void>
 
     init(ledger: any OutcomeLedger) {
+        states = GroupCommit { requests in try await ledger.recordStates(requests) }
         publishingMarks = GroupCommit { marks in
             try await ledger.markPublishing(marks, now: Date())
             return Array(repeating: (), count: marks.count)
@@ -17,6 +19,11 @@ struct LedgerMarks: Sendable {
             try await ledger.markPublished(positions, now: Date())
             return Array(repeating: (), count: positions.count)
         }
+    }
+
+    /// The record's mark and its key's row (read with those of other events that start meanwhile).
+    func state(of request: RecordStateRequest) async throws -> RecordState {
+        try await states.submit(request)
     }
 
     /// Records that the record's outcome is about to be produced (and its created contact's key `done`); returns

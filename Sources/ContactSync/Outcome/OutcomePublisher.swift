@@ -49,7 +49,7 @@ struct OutcomePublisher: Sendable {
     func prepare(_ job: PipelineJob) async -> Preparation? {
         let position = job.position
         return await retrying("reading the outcome ledger") { () async throws -> Preparation in
-            let state = try await ledger.recordState(for: position, key: job.dedupeKey)
+            let state = try await marks.state(of: RecordStateRequest(position: position, key: job.dedupeKey))
             return Preparation(outcomeNeeded: try await outcomeNeeded(position, mark: state.mark), entry: state.entry)
         }
     }

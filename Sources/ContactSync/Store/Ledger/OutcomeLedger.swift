@@ -3,7 +3,7 @@ import Foundation
 /// The outcome ledger: per input record `publishing(placement)` → `published`, so a record consumed again (after a
 /// crash, a lost commit or a rebalance) never gets a second outcome.
 ///
-/// The hot path makes few trips: ``recordState(for:key:)`` reads a record's mark and its key's row together,
+/// The hot path makes few trips: ``recordStates(_:)`` reads records' marks and their keys' rows together,
 /// ``markPublishing(_:now:)`` records a created contact's key `done` in the same transaction as the mark, and both it
 /// and ``markPublished(_:now:)`` take the marks of many records at once.
 ///
@@ -11,9 +11,9 @@ import Foundation
 public protocol OutcomeLedger: Sendable {
     /// The mark of an input record, or `nil` when its outcome never got as far as publishing.
     func outcomeMark(for position: RecordPosition) async throws -> OutcomeMark?
-    /// The record's mark and, when `key` is given, its dedupe key's row, read in one trip (one snapshot where the
-    /// backend has them).
-    func recordState(for position: RecordPosition, key: String?) async throws -> RecordState
+    /// Each record's mark and, when its key is given, its dedupe key's row, read in one trip (one snapshot where the
+    /// backend has them); one state per request, in order.
+    func recordStates(_ requests: [RecordStateRequest]) async throws -> [RecordState]
     /// Records, in one transaction, that each record's outcome is about to be produced to its placement (replacing
     /// an earlier mark) and that each created contact's key is `done` (as ``DedupeStore/markDone(key:contactId:now:)``
     /// would): all are written or none.
@@ -25,6 +25,11 @@ public protocol OutcomeLedger: Sendable {
 }
 
 extension OutcomeLedger {
+    /// The record's mark and, when `key` is given, its dedupe key's row, read in one trip.
+    public func recordState(for position: RecordPosition, key: String?) async throws -> RecordState {
+        try await recordStates([RecordStateRequest(position: position, key: key)])[0]
+    }
+
     /// Records that the input record's outcome is about to be produced to `placement`, and that `keyDone`'s key is
     /// `done`, in one transaction.
     public func markPublishing(
@@ -36,6 +41,17 @@ extension OutcomeLedger {
     /// Records that the input record's outcome is durable in Kafka.
     public func markPublished(_ position: RecordPosition, now: Date) async throws {
         try await markPublished([position], now: now)
+    }
+}
+
+/// A record whose state is asked for, with its dedupe key (`nil`: the key's row is not wanted).
+public struct RecordStateRequest: Sendable, Equatable {
+    public var position: RecordPosition
+    public var key: String?
+
+    public init(position: RecordPosition, key: String?) {
+        self.position = position
+        self.key = key
     }
 }
 

@@ -111,8 +111,10 @@ extension InMemoryStore: OutcomeLedger {
         rows.withLock { $0.ledger[position] }
     }
 
-    public func recordState(for position: RecordPosition, key: String?) async throws -> RecordState {
-        rows.withLock { rows in RecordState(mark: rows.ledger[position], entry: key.flatMap { rows.keys[$0] }) }
+    public func recordStates(_ requests: [RecordStateRequest]) async throws -> [RecordState] {
+        rows.withLock { rows in
+            requests.map { RecordState(mark: rows.ledger[$0.position], entry: $0.key.flatMap { rows.keys[$0] }) }
+        }
     }
 
     public func markPublishing(_ marks: [PublishingMark], now: Date) async throws {

@@ -9,39 +9,49 @@ extension PostgresStore: OutcomeLedger {
         try await recordState(for: position, key: nil).mark
     }
 
-    public func recordState(for position: RecordPosition, key: String?) async throws -> RecordState {
+    public func recordStates(_ requests: [RecordStateRequest]) async throws -> [RecordState] {
+        guard !requests.isEmpty else { return [] }
+        // Keys travel as text with a flag: `has_key` false is no key (whose row is not wanted).
         let rows = try await send(
             """
-            SELECT l.state, l.out_topic, l.out_partition, l.out_from_offset, l.touched_ms,
+            SELECT asked.i, l.state, l.out_topic, l.out_partition, l.out_from_offset, l.touched_ms,
                 d.state, d.owner, d.contact_id, d.touched_ms, d.origin, d.epoch, d.lease_until_ms
-            FROM (SELECT 1) AS one
+            FROM unnest(
+                \(requests.map(\.position.topic))::text[], \(requests.map(\.position.partition))::integer[],
+                \(requests.map(\.position.offset))::bigint[], \(requests.map { $0.key ?? "" })::text[],
+                \(requests.map { $0.key != nil })::boolean[]
+            ) WITH ORDINALITY AS asked(topic, partition, "offset", key, has_key, i)
             LEFT JOIN outcome_ledger l
-                ON l.topic = \(position.topic) AND l.partition = \(position.partition) AND l."offset" = \(position.offset)
-            LEFT JOIN dedupe_entry d ON d.key = \(key)
+                ON l.topic = asked.topic AND l.partition = asked.partition AND l."offset" = asked."offset"
+            LEFT JOIN dedupe_entry d ON asked.has_key AND d.key = asked.key
             """)
+        var states = Array(repeating: RecordState(mark: nil, entry: nil), count: requests.count)
         for try await columns in rows.decode(
             (
-                String?, String?, Int32?, Int64?, Int64?, String?, String?, Int64?, Int64?, String?, Int64?, Int64?
+                Int64, String?, String?, Int32?, Int64?, Int64?, String?, String?, Int64?, Int64?, String?, Int64?,
+                Int64?
             ).self)
         {
+            let index = Int(columns.0) - 1
+            guard states.indices.contains(index) else { continue }
             var mark: OutcomeMark?
-            if let state = columns.0, let touched = columns.4 {
+            if let state = columns.1, let touched = columns.5 {
                 let at = StoreTime.date(touched)
                 if state == "publishing" {
                     let placement = OutcomePlacement(
-                        topic: columns.1 ?? "", partition: columns.2 ?? 0, fromOffset: columns.3 ?? 0)
+                        topic: columns.2 ?? "", partition: columns.3 ?? 0, fromOffset: columns.4 ?? 0)
                     mark = .publishing(placement, since: at)
                 } else {
                     mark = .published(at: at)
                 }
             }
             var entry: DedupeEntry?
-            if let key, let state = columns.5, let touched = columns.8, let epoch = columns.10 {
-                entry = Self.entry(key: key, (state, columns.6, columns.7, touched, columns.9, epoch, columns.11))
+            if let key = requests[index].key, let state = columns.6, let touched = columns.9, let epoch = columns.11 {
+                entry = Self.entry(key: key, (state, columns.7, columns.8, touched, columns.10, epoch, columns.12))
             }
-            return RecordState(mark: mark, entry: entry)
+            states[index] = RecordState(mark: mark, entry: entry)
         }
-        return RecordState(mark: nil, entry: nil)
+        return states
     }
 
     public func markPublishing(_ marks: [PublishingMark], now: Date) async throws {

@@ -8,9 +8,14 @@ extension SQLiteStore: OutcomeLedger {
         try await read { db in try Self.mark(for: position, db) }
     }
 
-    public func recordState(for position: RecordPosition, key: String?) async throws -> RecordState {
-        try await read { db in
-            RecordState(mark: try Self.mark(for: position, db), entry: try key.flatMap { try Self.fetch(key: $0, db) })
+    public func recordStates(_ requests: [RecordStateRequest]) async throws -> [RecordState] {
+        guard !requests.isEmpty else { return [] }
+        return try await read { db in
+            try requests.map { request in
+                RecordState(
+                    mark: try Self.mark(for: request.position, db),
+                    entry: try request.key.flatMap { try Self.fetch(key: $0, db) })
+            }
         }
     }
 
