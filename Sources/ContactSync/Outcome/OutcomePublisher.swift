@@ -5,8 +5,8 @@ import Logging
 /// Publishes exactly one outcome per input record: it owns the outcome ledger's marks, producing, reading a partition
 /// back when a delivery is in doubt, and the retries of all three.
 ///
-/// Before a record is processed, ``outcomeNeeded(_:)`` asks the ledger whether it already has an outcome (a record
-/// consumed again after a crash, a lost commit or a rebalance). After it is processed, ``publish(_:of:duration:)``
+/// Before a record is processed, ``prepare(_:)`` asks the ledger whether it already has an outcome (a record consumed
+/// again after a crash, a lost commit or a rebalance), reading its key's row in the same trip. After it is processed, ``publish(_:of:duration:)``
 /// marks it `publishing` (with the partition and a lower bound of the offset; a contact the event created is recorded
 /// `done` on its key in the same transaction), produces the outcome, waits for the delivery report, and marks it
 /// `published` (the marks of events that get that far together are written together, see ``LedgerMarks``).
