@@ -42,7 +42,9 @@ def fmt_ms(value):
 
 
 def fmt_ratio(value):
-    return "-" if value is None else f"{value:.2f}x"
+    if value is None:
+        return "-"
+    return f"{value:.2f}x" if value >= 0.1 else f"{value:.3f}x"
 
 
 def verdict(ok):
