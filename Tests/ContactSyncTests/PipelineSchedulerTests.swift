@@ -20,7 +20,7 @@ import Testing
     static func offsets(_ jobs: [PipelineJob]) -> [Int64] { jobs.map(\.message.offset) }
 
     @Test func eventsOfOneKeyRunOneAtATimeAndOffsetsMoveOnlyPastFinishedOnes() {
-        var scheduler = PipelineScheduler(maxInFlight: 4, maxBuffered: 100)
+        var scheduler = PipelineScheduler(maxRunning: 4, maxBuffered: 100)
         #expect(scheduler.assign([Self.p0]).resume == [Self.p0])
         let a0 = Self.job(offset: 0, key: "a")
         let b1 = Self.job(offset: 1, key: "b")
@@ -41,8 +41,8 @@ import Testing
         #expect(scheduler.bufferedCount == 0)
     }
 
-    @Test func concurrencyStopsAtMaxInFlight() {
-        var scheduler = PipelineScheduler(maxInFlight: 2, maxBuffered: 100)
+    @Test func concurrencyStopsAtMaxRunning() {
+        var scheduler = PipelineScheduler(maxRunning: 2, maxBuffered: 100)
         _ = scheduler.assign([Self.p0])
         let jobs = (0..<4).map { Self.job(offset: Int64($0), key: "k\($0)") }
         let started = jobs.flatMap { scheduler.receive($0).start }
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func aFullBufferPausesAndHalfEmptyResumes() {
-        var scheduler = PipelineScheduler(maxInFlight: 1, maxBuffered: 4)
+        var scheduler = PipelineScheduler(maxRunning: 1, maxBuffered: 4)
         _ = scheduler.assign([Self.p0])
         let jobs = (0..<4).map { Self.job(offset: Int64($0), key: "k\($0)") }
         for job in jobs.dropLast() { #expect(scheduler.receive(job).pause.isEmpty) }
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func aKometRefusalPausesEveryPartitionUnlessTheBufferAlreadyDid() throws {
-        var scheduler = PipelineScheduler(maxInFlight: 1, maxBuffered: 100)
+        var scheduler = PipelineScheduler(maxRunning: 1, maxBuffered: 100)
         _ = scheduler.assign([Self.p0, Self.p1])
         let pausing = scheduler.setKometPaused(true)
         let paused = try #require(pausing)
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func aRevokeDropsWaitingEventsAndStoresTheFinalPositionUnlessLost() {
-        var scheduler = PipelineScheduler(maxInFlight: 1, maxBuffered: 100)
+        var scheduler = PipelineScheduler(maxRunning: 1, maxBuffered: 100)
         _ = scheduler.assign([Self.p0, Self.p1])
         let running = Self.job(offset: 0, key: "a")
         _ = scheduler.receive(running)
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func afterStopNothingStarts() {
-        var scheduler = PipelineScheduler(maxInFlight: 1, maxBuffered: 100)
+        var scheduler = PipelineScheduler(maxRunning: 1, maxBuffered: 100)
         _ = scheduler.assign([Self.p0])
         let first = Self.job(offset: 0, key: "a")
         _ = scheduler.receive(first)

@@ -275,7 +275,8 @@ struct PipelineHarness {
                     decoder: ContactEventDecoder(), mapper: ContactMapper(configuration: MappingConfiguration()),
                     keyStrategy: DedupeKeyStrategy()),
                 processor: EventProcessor(
-                    keys: store, komet: komet, retry: retry, ambiguousPolicy: ambiguousPolicy, claims: claims,
+                    keys: store, komet: komet, retry: retry, ambiguousPolicy: ambiguousPolicy,
+                    maxInFlight: maxInFlight, claims: claims,
                     limiter: limiter,
                     owner: "test-owner", logger: logger),
                 publisher: OutcomePublisher(

@@ -255,8 +255,9 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func aRevokeThatEmptiesTheBufferLiftsTheBackpressurePause() async throws {
-        // One call held in flight, five events waiting behind it: the buffer (4) is full and the partition paused.
-        // The revoke drops the waiting events; the partition assigned again must not start paused, since no job is
+        // One call held in flight, five events of one other key behind it: the first of them waits for the call slot,
+        // the other four behind their key. The buffer (4) is full and the partition paused. The revoke drops the four
+        // and ends the one waiting for the slot; the partition assigned again must not start paused, since no job is
         // left whose end would resume it.
         let released = Mutex(false)
         let komet = FakeKomet(hold: { _ in
@@ -269,7 +270,8 @@ import Testing
             harness.pipeline.assigned([partition])
             for offset in 0..<6 {
                 harness.pipeline.receive(
-                    H.message(offset: Int64(offset), key: "k\(offset)", value: H.event(name: "N\(offset)")))
+                    H.message(offset: Int64(offset), key: offset == 0 ? "k0" : "k1", value: H.event(name: "N\(offset)"))
+                )
             }
             #expect(harness.consumer.pausedPartitions == [partition])
             await harness.pipeline.revokingOnOwnThread([partition])
@@ -308,6 +310,84 @@ import Testing
             try await group.waitForAll()
         }
         #expect(harness.consumer.storedOffsets(partition).isEmpty)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func eventsThatMakeNoCallDoNotWaitForACallSlot() async throws {
+        // maxInFlight 1 and that one call held: a bad event and a duplicate still get their outcomes at once, and
+        // the second new key waits for the slot, not the cheap events.
+        let released = Mutex(false)
+        let komet = FakeKomet(hold: { _ in
+            while !released.withLock({ $0 }) && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(2)) }
+        })
+        let store = InMemoryStore()
+        _ = try await store.claim(key: "d", owner: "earlier", origin: nil, now: Date(), leaseUntil: Date() + 60)
+        try await store.markDone(key: "d", contactId: 99, now: Date())
+        let harness = H(komet: komet, store: store, maxInFlight: 1)
+        let messages = [
+            H.message(offset: 0, key: "a", value: H.event(name: "Ada")),
+            H.message(offset: 1, key: "b", value: H.event(name: "Bo")),
+            H.message(offset: 2, key: "x", value: #"{"Contact":"#),
+            H.message(offset: 3, key: "d", value: H.event(name: "Dee")),
+        ]
+        try await harness.run(
+            messages,
+            whileRunning: {
+                while harness.sink.records.count < 2 { try await Task.sleep(for: .milliseconds(2)) }
+                #expect(harness.komet.addCalls == 1)
+                #expect(harness.komet.maxRunning == 1)
+                let offsets = try harness.sink.records.map { record in
+                    record.topic == "contacts.komet.dlq"
+                        ? Int64(record.header("kafka_dlt-original-offset") ?? "") ?? -1
+                        : try SuccessRecord.decoded(from: record.value ?? []).source.offset
+                }
+                #expect(Set(offsets) == [2, 3])
+                released.withLock { $0 = true }
+            })
+        #expect(harness.sink.records.count == 4)
+        #expect(harness.komet.addCalls == 2)
+        #expect(harness.komet.maxRunning == 1)
+        #expect(harness.consumer.storedOffsets(H.partition(0)).last == 4)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aRevokeEndsEventsWaitingForACallSlotAtOnce() async throws {
+        // Partition 0's call holds the only slot; partition 1's events wait for it. Revoking partition 1 must not
+        // wait for the slot (its drain time is 30 s): those events have claimed nothing, and end without an outcome.
+        let released = Mutex(false)
+        let komet = FakeKomet(hold: { _ in
+            while !released.withLock({ $0 }) && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(2)) }
+        })
+        let harness = H(komet: komet, maxInFlight: 1, drainTimeout: .seconds(30))
+        let p0 = H.partition(0)
+        let p1 = H.partition(1)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await harness.pipeline.run() }
+            harness.pipeline.assigned([p0, p1])
+            harness.pipeline.receive(H.message(partition: 0, offset: 0, key: "a", value: H.event(name: "Ada")))
+            while harness.komet.addCalls < 1 { try await Task.sleep(for: .milliseconds(2)) }
+            for offset in 0..<3 {
+                harness.pipeline.receive(
+                    H.message(partition: 1, offset: Int64(offset), key: "k\(offset)", value: H.event(name: "N")))
+            }
+            while harness.pipeline.stages.processor.slots.waiting < 3 {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            let clock = ContinuousClock()
+            let started = clock.now
+            await harness.pipeline.revokingOnOwnThread([p1])
+            #expect(clock.now - started < .seconds(5), "the revoke waited for the call slot")
+            #expect(harness.pipeline.stages.processor.slots.waiting == 0)
+            released.withLock { $0 = true }
+            while harness.sink.records.count < 1 { try await Task.sleep(for: .milliseconds(2)) }
+            await harness.pipeline.revokingOnOwnThread([p0])
+            harness.pipeline.finish()
+            try await group.waitForAll()
+        }
+        #expect(harness.sink.records.count == 1)
+        #expect(harness.komet.addCalls == 1)
+        #expect(harness.consumer.storedOffsets(p1).allSatisfy { $0 == 0 })
+        #expect(harness.consumer.storedOffsets(p0).last == 1)
     }
 
     @Test(.timeLimit(.minutes(1)))

@@ -72,7 +72,10 @@ extension SyncConfiguration {
             summary: "How long a claim is held between renewals; longer than `komet.requestTimeout` + 1s."),
         Setting(key: "dedupe.retention", defaultValue: "30d", summary: "How long keys are remembered."),
         Setting(key: "dedupe.pruneInterval", defaultValue: "1h", summary: "How often old keys are pruned."),
-        Setting(key: "pipeline.maxInFlight", defaultValue: "32", summary: "Events processed at once (distinct keys)."),
+        Setting(
+            key: "pipeline.maxInFlight", defaultValue: "32",
+            summary:
+                "Events between claim and Komet's answer at once: the most calls in flight. Others are not counted."),
         Setting(
             key: "pipeline.maxBuffered", defaultValue: "2000",
             summary: "Buffered events before partitions are paused."),

@@ -14,7 +14,7 @@ import Synchronization
 /// work itself runs in child tasks of ``run()``.
 final class Pipeline: Sendable {
     private let configuration: PipelineConfiguration
-    private let stages: EventStages
+    let stages: EventStages
     private let consumer: any ConsumerControl
     private let health: HealthState
     private let logger: Logger
@@ -41,7 +41,7 @@ final class Pipeline: Sendable {
         self.health = health
         self.logger = logger
         scheduler = Mutex(
-            PipelineScheduler(maxInFlight: configuration.maxInFlight, maxBuffered: configuration.maxBuffered))
+            PipelineScheduler(maxRunning: configuration.maxBuffered, maxBuffered: configuration.maxBuffered))
         (starts, startContinuation) = AsyncStream.makeStream(of: PipelineJob.self)
     }
 
@@ -92,7 +92,8 @@ final class Pipeline: Sendable {
         perform(actions)
     }
 
-    /// Partitions are being revoked: drop their waiting events (the next owner consumes them again), wait (bounded)
+    /// Partitions are being revoked: drop their waiting events and end those waiting for a call slot (the next owner
+    /// consumes them again), wait (bounded)
     /// for their running events, cancel those still running when `drainTimeout` is up (they end without an outcome,
     /// their claims stay pending for the next owner, which reconciles them once their leases and the late-arrival
     /// window have passed), and store their final positions. Blocks the poll thread, which is what librdkafka
@@ -104,6 +105,9 @@ final class Pipeline: Sendable {
     public func revoking(_ partitions: [TopicPartition], lost: Bool = false) {
         let revoked = Set(partitions)
         let dropped = scheduler.withLock { $0.beginRevoke(revoked) }
+        // Events waiting for a call slot have claimed nothing: they end now, like the waiting ones just dropped.
+        stages.processor.slots.withdraw(revoked)
+        defer { stages.processor.slots.restore(revoked) }
         let deadline = ContinuousClock.now + (lost ? .zero : configuration.drainTimeout)
         let running = drained.wait(until: deadline) { scheduler.withLock { $0.runningCount(in: revoked) } }
         if running > 0, !lost { cancelRunning(in: revoked) }

@@ -10,7 +10,9 @@ public enum AmbiguousPolicy: String, Sendable, CaseIterable {
 
 /// Settings of the event pipeline.
 public struct PipelineConfiguration: Sendable {
-    /// Events processed at once. Events of one key never run concurrently.
+    /// Events between their claim and Komet's answer at once: the most Komet calls in flight (see ``CallSlots``).
+    /// Events that make no call (bad input, duplicates, replays, outcomes being published) are not counted: every
+    /// buffered event whose key is free runs. Events of one key never run concurrently.
     public var maxInFlight: Int = 32
     /// Buffered (received, unfinished) events above which every assigned partition is paused; they resume at half.
     public var maxBuffered: Int = 2_000

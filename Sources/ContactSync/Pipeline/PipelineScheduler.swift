@@ -39,8 +39,12 @@ struct PipelineScheduler {
     private(set) var stopped = false
     let maxBuffered: Int
 
-    init(maxInFlight: Int, maxBuffered: Int) {
-        queue = KeyedQueue(limit: maxInFlight)
+    /// - Parameters:
+    ///   - maxRunning: events running at once (distinct keys). The pipeline runs every buffered event whose key is
+    ///     free (`maxBuffered`): what bounds the Komet calls is ``CallSlots``, not this.
+    ///   - maxBuffered: received, unfinished events above which the assigned partitions are paused.
+    init(maxRunning: Int, maxBuffered: Int) {
+        queue = KeyedQueue(limit: maxRunning)
         self.maxBuffered = maxBuffered
     }
 

@@ -13,6 +13,8 @@ struct EventProcessor: Sendable {
     let store: any DedupeStore
     let komet: any KometAPI
     let gate: KometCallGate
+    /// At most `pipeline.maxInFlight` events between claim and answer; the rest of an event holds no slot.
+    let slots: CallSlots
     let retry: RetryPolicy
     let ambiguousPolicy: AmbiguousPolicy
     let unknownCustomers: UnknownCustomers
@@ -27,8 +29,10 @@ struct EventProcessor: Sendable {
     /// - Parameters:
     ///   - owner: identifies this process in `pending` claims (unique per process).
     ///   - limiter: the call budget (and rate) every Komet call spends first; `nil` for none.
+    ///   - maxInFlight: events between their claim and Komet's answer at once (`pipeline.maxInFlight`).
     init(
         keys: any DedupeStore, komet: any KometAPI, retry: RetryPolicy, ambiguousPolicy: AmbiguousPolicy,
+        maxInFlight: Int,
         unknownCustomers: UnknownCustomers.Settings = UnknownCustomers.Settings(),
         refusals: (any CustomerRefusals)? = nil, claims: ClaimSettings = ClaimSettings(), limiter: CallLimiter? = nil,
         owner: String, logger: Logger
@@ -39,6 +43,7 @@ struct EventProcessor: Sendable {
         self.claimBatch = GroupCommit { requests in try await keys.claim(requests) }
         self.komet = komet
         self.gate = KometCallGate(settings: retry.gateSettings, limiter: limiter, logger: logger)
+        self.slots = CallSlots(limit: maxInFlight)
         self.retry = retry
         self.ambiguousPolicy = ambiguousPolicy
         self.owner = owner
@@ -93,7 +98,8 @@ struct EventProcessor: Sendable {
             let origin = RecordPosition(job.message).description
             do {
                 let outcome = try await createContact(
-                    key: job.key, origin: origin, request: request, knownEntry: knownEntry, attempts: &attempts)
+                    key: job.key, origin: origin, partition: job.message.topicPartition, request: request,
+                    knownEntry: knownEntry, attempts: &attempts)
                 return Result(
                     outcome: outcome, attempts: attempts.count, recordSeenBefore: attempts.recordSeenBefore,
                     keyDone: attempts.keyDone)
@@ -141,6 +147,7 @@ struct EventProcessor: Sendable {
     private func createContact(
         key: String,
         origin: String,
+        partition: TopicPartition,
         request: KometContactRequest,
         knownEntry: DedupeEntry?,
         attempts: inout Attempts
@@ -185,9 +192,11 @@ struct EventProcessor: Sendable {
                 continue
             }
             do {
-                if let outcome = try await attempt(key: key, origin: origin, request: request, attempts: &attempts) {
-                    return outcome
+                // Only this part, which may call Komet, holds one of the `maxInFlight` slots.
+                let outcome = try await slots.withSlot(for: partition) {
+                    try await attempt(key: key, origin: origin, request: request, attempts: &attempts)
                 }
+                if let outcome { return outcome }
             } catch is ClaimLost {
                 logger.info(
                     "claim taken over by another attempt: no call, starting again from the key's row",

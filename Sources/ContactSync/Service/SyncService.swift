@@ -81,6 +81,7 @@ public final class SyncService: Service {
                 processor: EventProcessor(
                     keys: stores.keys, komet: komet, retry: configuration.retry,
                     ambiguousPolicy: configuration.pipeline.ambiguousPolicy,
+                    maxInFlight: configuration.pipeline.maxInFlight,
                     unknownCustomers: configuration.unknownCustomers, refusals: stores.refusals,
                     claims: configuration.claims,
                     limiter: CallLimiter(budget: stores.budget, settings: configuration.callBudget), owner: owner,

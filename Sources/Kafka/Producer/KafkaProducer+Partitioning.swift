@@ -27,12 +27,15 @@ extension KafkaProducer {
         if let bound = partitionState.nextOffsetLowerBound(topicPartition) {
             return bound
         }
-        let client = client
-        let watermarks = try await queries.run {
-            try RdKafkaQueries.watermarks(client.rk, topicPartition, timeout: Self.queryTimeout)
+        let (client, partitionState) = (client, partitionState)
+        return try await queries.run {
+            // The queries run one at a time: callers that missed the cache together ask the broker once, not once
+            // each (with hundreds of events starting together, that was a serial round trip per event).
+            if let bound = partitionState.nextOffsetLowerBound(topicPartition) { return bound }
+            let watermarks = try RdKafkaQueries.watermarks(client.rk, topicPartition, timeout: Self.queryTimeout)
+            partitionState.setHighWatermark(topicPartition, watermarks.high)
+            return partitionState.nextOffsetLowerBound(topicPartition) ?? watermarks.high
         }
-        partitionState.setHighWatermark(topicPartition, watermarks.high)
-        return partitionState.nextOffsetLowerBound(topicPartition) ?? watermarks.high
     }
 
     /// The cached partition count of `topic`, or a fresh one from a metadata request.
@@ -40,15 +43,20 @@ extension KafkaProducer {
         if let count = partitionState.partitionCount(topic) {
             return count
         }
-        let client = client
-        let count = try await queries.run {
-            try RdKafkaQueries.partitionCount(client.rk, topic: topic, timeout: Self.queryTimeout)
+        let (client, partitionState) = (client, partitionState)
+        let (count, asked) = try await queries.run { () throws -> (Int32, Bool) in
+            // As above: one metadata request for all the callers that found the count missing or stale together.
+            if let count = partitionState.partitionCount(topic) { return (count, false) }
+            let count = try RdKafkaQueries.partitionCount(client.rk, topic: topic, timeout: Self.queryTimeout)
+            partitionState.setPartitionCount(count, for: topic)
+            return (count, true)
         }
-        partitionState.setPartitionCount(count, for: topic)
-        logger.debug(
-            "Kafka topic partition count",
-            metadata: [KafkaLogKey.topic: "\(topic)", KafkaLogKey.partitionCount: "\(count)"]
-        )
+        if asked {
+            logger.debug(
+                "Kafka topic partition count",
+                metadata: [KafkaLogKey.topic: "\(topic)", KafkaLogKey.partitionCount: "\(count)"]
+            )
+        }
         return count
     }
 }
