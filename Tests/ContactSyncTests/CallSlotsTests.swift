@@ -20,6 +20,17 @@ import Testing
 
     struct TimedOut: Error {}
 
+    /// Takes the one slot of `slots` (for partition 0) in a task of its own and keeps it until `observed.open`.
+    static func holdTheOnlySlot(of slots: CallSlots, until observed: Observed) async throws -> Task<Void, any Error> {
+        let holder = Task {
+            try await slots.withSlot(for: p0) {
+                while !observed.open.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+            }
+        }
+        try await eventually { slots.inUse == 1 }
+        return holder
+    }
+
     /// What the holders of the slots saw.
     final class Observed: Sendable {
         let open = Mutex(false)
@@ -60,19 +71,14 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func aCancelledWaiterLeavesTheQueueAndTheSlotGoesToTheNext() async throws {
         let slots = CallSlots(limit: 1)
-        let release = Mutex(false)
-        let holder = Task {
-            try await slots.withSlot(for: Self.p0) {
-                while !release.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
-            }
-        }
-        try await Self.eventually { slots.inUse == 1 }
+        let observed = Observed()
+        let holder = try await Self.holdTheOnlySlot(of: slots, until: observed)
         let cancelled = Task { try await slots.withSlot(for: Self.p0) { "ran" } }
         try await Task.sleep(for: .milliseconds(20))
         cancelled.cancel()
         await #expect(throws: CancellationError.self) { try await cancelled.value }
         let next = Task { try await slots.withSlot(for: Self.p0) { "next ran" } }
-        release.withLock { $0 = true }
+        observed.open.withLock { $0 = true }
         try await holder.value
         #expect(try await next.value == "next ran")
         #expect(slots.inUse == 0)
@@ -81,13 +87,8 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func aWithdrawnPartitionsWaitersEndAtOnceAndOthersKeepWaiting() async throws {
         let slots = CallSlots(limit: 1)
-        let release = Mutex(false)
-        let holder = Task {
-            try await slots.withSlot(for: Self.p0) {
-                while !release.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
-            }
-        }
-        try await Self.eventually { slots.inUse == 1 }
+        let observed = Observed()
+        let holder = try await Self.holdTheOnlySlot(of: slots, until: observed)
         let revoked = Task { try await slots.withSlot(for: Self.p1) { "revoked ran" } }
         let kept = Task { try await slots.withSlot(for: Self.p0) { "kept ran" } }
         try await Task.sleep(for: .milliseconds(20))
@@ -95,7 +96,7 @@ import Testing
         await #expect(throws: CancellationError.self) { try await revoked.value }
         // While the revoke lasts, a new event of the partition gets no slot either, even a free one.
         await #expect(throws: CancellationError.self) { try await slots.withSlot(for: Self.p1) { "late" } }
-        release.withLock { $0 = true }
+        observed.open.withLock { $0 = true }
         try await holder.value
         #expect(try await kept.value == "kept ran")
         slots.restore([Self.p1])
