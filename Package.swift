@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "KometClientTests",
             dependencies: [
-                "KometClient", "KometSimulator",
+                "KometClient", "KometSimulator", "SyncTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -1,5 +1,6 @@
-/// A value's JSON object with one member added (or replaced, when the value has a member of that name): how the client
-/// adds `authenticationToken` to a request, and how the simulator adds ids to the contacts it answers with.
+/// A value's JSON object with one member added (or replaced, when the value has a member of that name): how the simulator
+/// adds ids to the contacts it answers with, and the tests' reference for the add body ``KometContactRequest/addBody(token:)``
+/// writes by hand.
 public struct JSONObjectAddingMember<Base: Encodable & Sendable, Member: Encodable & Sendable>: Encodable, Sendable {
     public var base: Base
     public var name: String

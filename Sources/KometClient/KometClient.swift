@@ -32,12 +32,7 @@ public final class KometClient: KometAPI {
         var logger = logger
         logger[metadataKey: KometLogKey.method] = .string(KometMethod.add.rawValue)
         logger[metadataKey: KometLogKey.customerId] = .stringConvertible(request.customerId)
-        let body: Data
-        do {
-            body = try JSONEncoder().encode(KometAddRequestBody(request: request, token: token))
-        } catch {
-            throw KometError(failureClass: .rejected, code: .invalidRequest, message: "the request cannot be encoded")
-        }
+        let body = request.addBody(token: token.value)
         guard body.count <= KometContactRequest.Limit.requestBytes else {
             // Komet refuses requests over 64 KB; refusing here saves a call.
             throw KometError(
@@ -55,7 +50,7 @@ public final class KometClient: KometAPI {
             url: configuration.baseURL + "/" + KometMethod.add.rawValue,
             httpMethod: .POST,
             headers: headers,
-            body: .data(body),
+            body: .bytes(body),
             logger: logger
         ) { response throws(KometError) in
             let result = try interpreter.interpretAdd(response)

@@ -27,7 +27,7 @@ struct OutcomeTests {
     @Test("the success record round-trips and every field survives")
     func roundTrip() throws {
         let original = record()
-        let decoded = try SuccessRecord.decoded(from: try original.encoded())
+        let decoded = try SuccessRecord.decoded(from: original.encoded())
         #expect(decoded == original)
         #expect(decoded.status == .created)
         #expect(decoded.dedupeKey == "order-17")
@@ -44,7 +44,7 @@ struct OutcomeTests {
 
     @Test("the JSON shape: sorted keys, nested objects, ISO 8601 UTC with milliseconds, no token")
     func jsonShape() throws {
-        let bytes = try record().encoded()
+        let bytes = record().encoded()
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(!text.contains("authenticationToken"))
         #expect(text.hasPrefix(#"{"attempts":2,"dedupeKey":"order-17","durationMs":187,"komet":{"contactId":4535434,"#))
@@ -66,14 +66,43 @@ struct OutcomeTests {
         #expect(request["authenticationToken"] == nil)
     }
 
-    @Test("encoding is deterministic")
-    func deterministic() throws {
-        #expect(try record().encoded() == record().encoded())
+    @Test("the record is written as JSONEncoder with sorted keys writes it: nil fields, escapes, extremes")
+    func sameAsJSONEncoder() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(OutcomeTimestamp.format(date))
+        }
+        var odd = record(status: .duplicate, message: nil)
+        odd.dedupeKey = "key \"with\" \\ and /\n\u{1} é"
+        odd.request = KometContactRequest(customerId: -1, name: "", type: "A/P", emailPOD: true)
+        odd.source = SourceRef(topic: "t", partition: Int32.max, offset: Int64.max, timestamp: nil)
+        odd.attempts = 0
+        odd.durationMs = Int64.min
+        for value in [record(), record(status: .reconciled, message: "found"), odd] {
+            #expect(
+                String(decoding: value.encoded(), as: UTF8.self)
+                    == String(decoding: try encoder.encode(value), as: UTF8.self))
+        }
+    }
+
+    @Test(
+        "timestamps: UTC, milliseconds truncated, whole milliseconds kept, before 1970 too",
+        arguments: [
+            (1_767_225_601.5, "2026-01-01T00:00:01.500Z"), (1_767_225_601.9996, "2026-01-01T00:00:01.999Z"),
+            (1_764_655_200.123, "2025-12-02T06:00:00.123Z"), (0, "1970-01-01T00:00:00.000Z"),
+            (-0.5, "1969-12-31T23:59:59.500Z"), (951_782_400, "2000-02-29T00:00:00.000Z"),
+        ])
+    func timestamps(_ seconds: Double, _ text: String) throws {
+        #expect(OutcomeTimestamp.format(Date(timeIntervalSince1970: seconds)) == text)
+        let parsed = try #require(OutcomeTimestamp.parse(text))
+        #expect(abs(parsed.timeIntervalSince1970 - seconds) < 0.001)
     }
 
     @Test("statuses encode as their names", arguments: [SuccessStatus.created, .duplicate, .reconciled])
     func statuses(_ status: SuccessStatus) throws {
-        let text = String(decoding: try record(status: status, message: nil).encoded(), as: UTF8.self)
+        let text = String(decoding: record(status: status, message: nil).encoded(), as: UTF8.self)
         #expect(text.contains(#""status":"\#(status.rawValue)""#))
         #expect(try SuccessRecord.decoded(from: Array(text.utf8)).komet.message == nil)
     }

@@ -73,7 +73,7 @@ struct LenientDecodingTests {
 
     @Test("the add body carries the request's fields and the token, and leaves out nil fields")
     func addBody() throws {
-        let data = try JSONEncoder().encode(KometAddRequestBody(request: sampleRequest, token: KometToken("t0k")))
+        let data = Data(sampleRequest.addBody(token: "t0k"))
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["authenticationToken"] as? String == "t0k")
         #expect(object["customerId"] as? Int == 17)

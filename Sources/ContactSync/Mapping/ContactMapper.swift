@@ -207,7 +207,7 @@ public struct ContactMapper: Sendable {
 
     /// What is wrong with an address, or `nil` when it passes the syntax check.
     static func emailProblem(_ address: String) -> String? {
-        if address.contains(where: { $0.isWhitespace }) { return "contains whitespace" }
+        if TextNormalization.containsWhitespace(address) { return "contains whitespace" }
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return parts.count < 2 ? "no @" : "more than one @" }
         let local = parts[0]
@@ -221,12 +221,7 @@ public struct ContactMapper: Sendable {
     }
 
     private func checkRequestSize(_ request: KometContactRequest) throws(BadEvent) {
-        let size: Int
-        do {
-            size = try RequestBodyEstimate.bytes(of: request)
-        } catch {
-            throw BadEvent(.requestTooLarge, "request: could not be encoded as JSON")
-        }
+        let size = RequestBodyEstimate.bytes(of: request)
         guard size <= KometContactRequest.Limit.requestBytes else {
             throw BadEvent(
                 .requestTooLarge,
@@ -240,19 +235,7 @@ enum RequestBodyEstimate {
     /// A stand-in for the real token: Komet tokens are at most 50 characters.
     static let placeholderToken = String(repeating: "T", count: 50)
 
-    private struct Body: Encodable {
-        var request: KometContactRequest
-
-        enum CodingKeys: String, CodingKey { case authenticationToken }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(RequestBodyEstimate.placeholderToken, forKey: .authenticationToken)
-            try request.encode(to: encoder)
-        }
-    }
-
-    static func bytes(of request: KometContactRequest) throws -> Int {
-        try JSONEncoder().encode(Body(request: request)).count
+    static func bytes(of request: KometContactRequest) -> Int {
+        request.addBody(token: placeholderToken).count
     }
 }

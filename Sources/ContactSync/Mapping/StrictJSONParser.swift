@@ -148,32 +148,47 @@ struct StrictJSONParser {
         return .number(number)
     }
 
-    /// A string literal (the input is valid UTF-8 already); escapes decoded, surrogate pairs joined.
+    /// A string literal (the input is valid UTF-8 already); escapes decoded, surrogate pairs joined. A literal
+    /// without escapes, the common case, is its own bytes.
     private mutating func string() throws(Failure) -> String {
         index += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
-        var runStart = index
-        func flushRun(_ parser: StrictJSONParser, upTo end: Int) {
-            scalars.append(contentsOf: String(decoding: parser.bytes[runStart..<end], as: UTF8.self).unicodeScalars)
-        }
-        while true {
-            guard let byte = peek() else { throw failure("unterminated string") }
+        let start = index
+        while let byte = peek() {
             switch byte {
             case UInt8(ascii: "\""):
-                flushRun(self, upTo: index)
+                let text = String(decoding: bytes[start..<index], as: UTF8.self)
                 index += 1
-                return String(scalars)
+                return text
             case UInt8(ascii: "\\"):
-                flushRun(self, upTo: index)
-                index += 1
-                scalars.append(try escape())
-                runStart = index
+                return try escapedString(from: start)
             case 0..<0x20:
                 throw failure("unescaped control character in a string")
             default:
                 index += 1
             }
         }
+        throw failure("unterminated string")
+    }
+
+    /// The rest of a string literal that starts at `start` and has an escape at `index`.
+    private mutating func escapedString(from start: Int) throws(Failure) -> String {
+        var utf8 = Array(bytes[start..<index])
+        while let byte = peek() {
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                return String(decoding: utf8, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                index += 1
+                UTF8.encode(try escape()) { utf8.append($0) }
+            case 0..<0x20:
+                throw failure("unescaped control character in a string")
+            default:
+                utf8.append(byte)
+                index += 1
+            }
+        }
+        throw failure("unterminated string")
     }
 
     private mutating func escape() throws(Failure) -> Unicode.Scalar {

@@ -98,9 +98,7 @@ struct OutcomePublisher: Sendable {
                 return true
             }
         }
-        guard let encoded = encode(result, of: job, duration: duration) else { return false }
-        let result = encoded.result
-        var record = encoded.record
+        var record = recorder.record(for: result, of: job, duration: duration)
         // Where the last attempt produced its record, when that attempt failed after producing: a failed delivery
         // report (a message timeout, say) does not mean the record is not in the partition.
         var producedAt: OutcomePlacement?
@@ -155,32 +153,6 @@ struct OutcomePublisher: Sendable {
                 metadata: metadata(position))
         }
         return !needed
-    }
-
-    /// The record of a result. One that cannot be encoded (never seen) becomes an `internal_error` dead letter: one
-    /// event must not hold its partition back.
-    private func encode(
-        _ result: EventProcessor.Result, of job: PipelineJob, duration: Duration
-    ) -> (result: EventProcessor.Result, record: OutcomeRecorder.Record)? {
-        do {
-            return (result, try recorder.record(for: result, of: job, duration: duration))
-        } catch {
-            logger.error(
-                "cannot encode the outcome; dead-lettering the event", metadata: [SyncLogKey.error: "\(error)"])
-            var deadLetter = EventProcessor.Result(
-                outcome: .deadLetter(
-                    reason: .internalError, detail: "cannot encode the outcome: \(error)", httpStatus: nil),
-                attempts: result.attempts)
-            deadLetter.keyDone = result.keyDone
-            do {
-                return (deadLetter, try recorder.record(for: deadLetter, of: job, duration: duration))
-            } catch {
-                logger.error(
-                    "cannot encode the dead letter either; the record stays unfinished",
-                    metadata: [SyncLogKey.error: "\(error)"])
-                return nil
-            }
-        }
     }
 
     /// Runs `operation` until it succeeds, backing off between failures. `nil` when the task is cancelled first.

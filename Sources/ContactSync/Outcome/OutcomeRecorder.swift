@@ -20,7 +20,7 @@ struct OutcomeRecorder: Sendable {
     var logPersonalData: Bool
     var health: HealthState
 
-    func record(for result: EventProcessor.Result, of job: PipelineJob, duration: Duration) throws -> Record {
+    func record(for result: EventProcessor.Result, of job: PipelineJob, duration: Duration) -> Record {
         let message = job.message
         switch result.outcome {
         case .success(let status, let contactId, let text, let request):
@@ -36,7 +36,7 @@ struct OutcomeRecorder: Sendable {
                 durationMs: duration.wholeMilliseconds,
                 processedAt: Date()
             )
-            return Record(topic: successTopic, key: Array(job.key.utf8), value: try value.encoded(), headers: [])
+            return Record(topic: successTopic, key: Array(job.key.utf8), value: value.encoded(), headers: [])
         case .deadLetter(let reason, let detail, let httpStatus):
             // Komet's messages could, in theory, echo the request: make sure the token is never in a header.
             let deadLetter = DeadLetter(

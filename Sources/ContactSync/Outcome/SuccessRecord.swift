@@ -36,15 +36,32 @@ public struct SuccessRecord: Codable, Sendable, Equatable {
     public var durationMs: Int64
     public var processedAt: Date
 
-    /// The JSON bytes published as the record value.
-    public func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(OutcomeTimestamp.format(date))
-        }
-        return Array(try encoder.encode(self))
+    /// The JSON bytes published as the record value: written by hand, keys in sorted order (the tests hold it to
+    /// `JSONEncoder`'s output with `.sortedKeys`).
+    public func encoded() -> [UInt8] {
+        var writer = JSONBytesWriter(capacity: 512)
+        writer.beginObject()
+        writer.member("attempts", Int64(attempts))
+        writer.member("dedupeKey", dedupeKey)
+        writer.member("durationMs", durationMs)
+        writer.beginObject("komet")
+        writer.member("contactId", komet.contactId)
+        writer.member("customerId", komet.customerId)
+        writer.member("message", komet.message)
+        writer.endObject()
+        writer.member("processedAt", OutcomeTimestamp.format(processedAt))
+        writer.beginObject("request")
+        request.writeMembers(to: &writer)
+        writer.endObject()
+        writer.beginObject("source")
+        writer.member("offset", source.offset)
+        writer.member("partition", Int64(source.partition))
+        writer.member("timestamp", source.timestamp)
+        writer.member("topic", source.topic)
+        writer.endObject()
+        writer.member("status", status.rawValue)
+        writer.endObject()
+        return writer.bytes
     }
 
     /// Decodes a record produced by ``encoded()``.
@@ -63,12 +80,19 @@ public struct SuccessRecord: Codable, Sendable, Equatable {
     }
 }
 
-/// ISO 8601 timestamps with milliseconds in UTC, e.g. `2025-01-02T03:04:05.678Z`.
+/// ISO 8601 timestamps with milliseconds in UTC, e.g. `2025-01-02T03:04:05.678Z`. Written by hand (``LogTimestamp``),
+/// the fraction truncated to the millisecond as `Date.ISO8601FormatStyle` does; read with the format style.
 enum OutcomeTimestamp {
     private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
     static func format(_ date: Date) -> String {
-        date.formatted(style)
+        // A microsecond's nudge, so that a whole millisecond stored as a binary fraction (…0.123 as …0.12299999)
+        // is not written a millisecond early.
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000 + 0.001).rounded(.down))
+        var text = ""
+        text.reserveCapacity(24)
+        LogTimestamp(milliseconds: milliseconds).append(to: &text)
+        return text
     }
 
     static func parse(_ text: String) -> Date? {
