@@ -46,4 +46,34 @@ struct TextNormalizationTests {
                 "\(text.debugDescription)")
         }
     }
+
+    /// The email check as written for `Character`s, the reference for its ASCII path.
+    static func referenceEmailProblem(_ address: String) -> String? {
+        if address.contains(where: { $0.isWhitespace }) { return "contains whitespace" }
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return parts.count < 2 ? "no @" : "more than one @" }
+        let local = parts[0]
+        let domain = parts[1]
+        if local.isEmpty { return "empty local part" }
+        if domain.isEmpty { return "empty domain" }
+        guard domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..") else {
+            return "domain needs a dot between labels"
+        }
+        return nil
+    }
+
+    @Test("the email check gives the Character rules' answer on 5,000 seeded addresses")
+    func emailCheck() {
+        var generator = SeededGenerator(seed: 0xE4A1)
+        let pieces = ["a", "bc", "@", ".", "..", " ", "\t", "x-y", "_", "é", "@\u{301}", ".\u{301}", "😀", "\r\n"]
+        var answers: Set<String?> = []
+        for _ in 0..<5_000 {
+            let address = (0..<Int.random(in: 0...7, using: &generator)).map { _ in generator.pick(pieces) }.joined()
+            let answer = ContactMapper.emailProblem(address)
+            #expect(answer == Self.referenceEmailProblem(address), "\(address.debugDescription)")
+            answers.insert(answer)
+        }
+        // Every answer was reached, so both paths were held to each of them.
+        #expect(answers.count == 7, "\(answers)")
+    }
 }

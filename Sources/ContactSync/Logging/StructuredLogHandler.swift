@@ -42,7 +42,13 @@ public struct StructuredLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        if let extra = event.metadata {
+            if merged.isEmpty {
+                merged = extra
+            } else {
+                merged.merge(extra) { _, new in new }
+            }
+        }
         var line = redact(
             Self.line(
                 format: format, time: LogTimestamp.now(), level: event.level, label: label,
@@ -56,7 +62,8 @@ public struct StructuredLogHandler: LogHandler {
         format: Format, time: LogTimestamp, level: Logger.Level, label: String, message: String,
         metadata: Logger.Metadata
     ) -> String {
-        let sorted = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        // Keys are ASCII (``SyncLogKey``), where String's order is the bytes' order.
+        let sorted = metadata.sorted { $0.key < $1.key }
         var line = ""
         line.reserveCapacity(128 + 48 * sorted.count)
         switch format {
@@ -64,7 +71,10 @@ public struct StructuredLogHandler: LogHandler {
             time.append(to: &line)
             line += " \(level.rawValue) \(label): \(message)"
             for (key, value) in sorted {
-                line += " \(key)=\(value)"
+                line += " "
+                line += key
+                line += "="
+                appendValue(value, to: &line)
             }
         case .json:
             line += #"{"time":""#
@@ -79,11 +89,21 @@ public struct StructuredLogHandler: LogHandler {
                 line += ","
                 JSONText.appendString(key, to: &line)
                 line += ":"
-                JSONText.appendString("\(value)", to: &line)
+                switch value {
+                case .string(let text): JSONText.appendString(text, to: &line)
+                default: JSONText.appendString(value.description, to: &line)
+                }
             }
             line += "}"
         }
         return line
+    }
+
+    private static func appendValue(_ value: Logger.MetadataValue, to line: inout String) {
+        switch value {
+        case .string(let text): line += text
+        default: line += value.description
+        }
     }
 }
 
@@ -104,20 +124,32 @@ struct LogTimestamp: Sendable, Equatable {
         let days = seconds.floorDivided(by: 86_400)
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = Self.civilDate(daysSince1970: days)
-        Self.appendDigits(year, width: 4, to: &line)
-        line += "-"
-        Self.appendDigits(month, width: 2, to: &line)
-        line += "-"
-        Self.appendDigits(day, width: 2, to: &line)
-        line += "T"
-        Self.appendDigits(secondOfDay / 3600, width: 2, to: &line)
-        line += ":"
-        Self.appendDigits(secondOfDay / 60 % 60, width: 2, to: &line)
-        line += ":"
-        Self.appendDigits(secondOfDay % 60, width: 2, to: &line)
-        line += "."
-        Self.appendDigits(millisecond, width: 3, to: &line)
-        line += "Z"
+        // `YYYY-MM-DDTHH:MM:SS.mmmZ`, 24 ASCII bytes, written into place and appended once.
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { bytes in
+            func put(_ value: Int, width: Int, at offset: Int) {
+                var rest = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    bytes[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, width: 4, at: 0)
+            bytes[4] = UInt8(ascii: "-")
+            put(month, width: 2, at: 5)
+            bytes[7] = UInt8(ascii: "-")
+            put(day, width: 2, at: 8)
+            bytes[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, width: 2, at: 11)
+            bytes[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, width: 2, at: 14)
+            bytes[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, width: 2, at: 17)
+            bytes[19] = UInt8(ascii: ".")
+            put(millisecond, width: 3, at: 20)
+            bytes[23] = UInt8(ascii: "Z")
+            line += String(decoding: bytes, as: UTF8.self)
+        }
     }
 
     /// The proleptic Gregorian date of a day number (Howard Hinnant's `civil_from_days`).
@@ -132,18 +164,6 @@ struct LogTimestamp: Sendable, Equatable {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         return (Int(year), Int(month), Int(day))
-    }
-
-    /// Appends the last `width` decimal digits of a non-negative `value`, zero-padded.
-    private static func appendDigits(_ value: Int, width: Int, to line: inout String) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            line.unicodeScalars.append(Unicode.Scalar(UInt8(ascii: "0") + UInt8(rest / divisor % 10)))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 }
 

@@ -205,8 +205,11 @@ public struct ContactMapper: Sendable {
         return trimmed
     }
 
-    /// What is wrong with an address, or `nil` when it passes the syntax check.
+    /// What is wrong with an address, or `nil` when it passes the syntax check. ASCII addresses are checked byte by
+    /// byte, with the same answers (the tests hold the two paths to each other).
     static func emailProblem(_ address: String) -> String? {
+        let utf8 = address.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) { return asciiEmailProblem(utf8) }
         if TextNormalization.containsWhitespace(address) { return "contains whitespace" }
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return parts.count < 2 ? "no @" : "more than one @" }
@@ -215,6 +218,24 @@ public struct ContactMapper: Sendable {
         if local.isEmpty { return "empty local part" }
         if domain.isEmpty { return "empty domain" }
         guard domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..") else {
+            return "domain needs a dot between labels"
+        }
+        return nil
+    }
+
+    /// ``emailProblem(_:)`` of an ASCII address.
+    private static func asciiEmailProblem(_ utf8: String.UTF8View) -> String? {
+        let at = UInt8(ascii: "@")
+        let dot = UInt8(ascii: ".")
+        if utf8.contains(where: TextNormalization.isASCIIWhitespace) { return "contains whitespace" }
+        guard let first = utf8.firstIndex(of: at) else { return "no @" }
+        let local = utf8[..<first]
+        let domain = utf8[utf8.index(after: first)...]
+        if domain.contains(at) { return "more than one @" }
+        if local.isEmpty { return "empty local part" }
+        if domain.isEmpty { return "empty domain" }
+        let doubleDot = zip(domain, domain.dropFirst()).contains { $0 == dot && $1 == dot }
+        guard domain.contains(dot), domain.first != dot, domain.last != dot, !doubleDot else {
             return "domain needs a dot between labels"
         }
         return nil
