@@ -23,8 +23,7 @@ final class Pipeline: Sendable {
     private let drained = DrainSignal()
     /// The running events, and which of them are publishing, so a revoke can cancel those still processing when its
     /// drain time is up.
-    private let running = Mutex<(tasks: [RecordPosition: Task<Void, Never>], publishing: Set<RecordPosition>)>(
-        ([:], []))
+    private let running = Mutex<(tasks: [RecordPosition: RunningTask], publishing: Set<RecordPosition>)>(([:], []))
     private let starts: AsyncStream<PipelineJob>
     private let startContinuation: AsyncStream<PipelineJob>.Continuation
 
@@ -122,16 +121,14 @@ final class Pipeline: Sendable {
 
     // MARK: - Work
 
-    /// Runs one event in a task of its own, so that a revoke can cancel it alone; cancelling ``run()`` cancels it too.
+    /// Runs one event in its own child task of ``run()``, registered so that a revoke can cancel it alone.
     private func executeCancellable(_ job: PipelineJob) async {
         let position = job.position
-        let task = Task { await self.execute(job) }
-        running.withLock { $0.tasks[position] = task }
-        await withTaskCancellationHandler {
-            await task.value
-        } onCancel: {
-            task.cancel()
+        withUnsafeCurrentTask { task in
+            guard let task else { return }
+            running.withLock { $0.tasks[position] = RunningTask(task) }
         }
+        await execute(job)
         running.withLock { $0.tasks[position] = nil }
     }
 
@@ -139,16 +136,18 @@ final class Pipeline: Sendable {
     /// left to finish (it makes no more calls, and it takes a moment): cancelled, its record could still reach Kafka
     /// after the partition's next owner looked for it, and the input would get two outcomes.
     private func cancelRunning(in partitions: Set<TopicPartition>) {
+        // Cancelled under the lock: a task leaves the table, under the same lock, before it ends.
         let cancelled = running.withLock { running in
-            running.tasks.filter { position, _ in
+            let chosen = running.tasks.filter { position, _ in
                 !running.publishing.contains(position)
                     && partitions.contains(TopicPartition(topic: position.topic, partition: position.partition))
             }
+            for task in chosen.values { task.cancel() }
+            return chosen.count
         }
-        for task in cancelled.values { task.cancel() }
         logger.info(
             "drain time is up: running events of revoked partitions cancelled",
-            metadata: [SyncLogKey.abandoned: "\(cancelled.count)"])
+            metadata: [SyncLogKey.abandoned: "\(cancelled)"])
     }
 
     /// One event: skip it when the ledger shows its outcome was published; otherwise process and publish it. The
@@ -221,4 +220,15 @@ final class Pipeline: Sendable {
                 metadata: [SyncLogKey.partitions: "\(partitions.map(\.description))", SyncLogKey.error: "\(error)"])
         }
     }
+}
+
+/// A running event's task, which a revoke may cancel. It is only used while its event runs: an event's task enters
+/// the pipeline's table when it starts and leaves it before it ends, and is cancelled only under the table's lock, so
+/// the handle never outlives its task (which is what makes sharing it across threads sound).
+private struct RunningTask: @unchecked Sendable {
+    private let task: UnsafeCurrentTask
+
+    init(_ task: UnsafeCurrentTask) { self.task = task }
+
+    func cancel() { task.cancel() }
 }
