@@ -209,8 +209,12 @@ public struct ContactMapper: Sendable {
     /// byte, with the same answers (the tests hold the two paths to each other).
     static func emailProblem(_ address: String) -> String? {
         let utf8 = address.utf8
-        if utf8.allSatisfy({ $0 < 0x80 }) { return asciiEmailProblem(utf8) }
-        if TextNormalization.containsWhitespace(address) { return "contains whitespace" }
+        return utf8.allSatisfy({ $0 < 0x80 }) ? asciiEmailProblem(utf8) : characterEmailProblem(address)
+    }
+
+    /// ``emailProblem(_:)`` by `Character`s: any address (the rules themselves).
+    static func characterEmailProblem(_ address: String) -> String? {
+        if address.contains(where: \.isWhitespace) { return "contains whitespace" }
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return parts.count < 2 ? "no @" : "more than one @" }
         let local = parts[0]

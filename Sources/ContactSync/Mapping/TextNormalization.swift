@@ -8,17 +8,12 @@
 enum TextNormalization {
     /// `text` without leading and trailing whitespace (including newlines).
     static func trim(_ text: String) -> String {
-        if let ascii = asciiTrim(text) { return ascii }
-        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
-            let last = text.lastIndex(where: { !$0.isWhitespace })
-        else { return "" }
-        return String(text[first...last])
+        asciiTrim(text) ?? characterTrim(text)
     }
 
     /// `text` trimmed, with every run of whitespace inside replaced by one space.
     static func collapseWhitespace(_ text: String) -> String {
-        if let ascii = asciiCollapse(text) { return ascii }
-        return text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        asciiCollapse(text) ?? characterCollapse(text)
     }
 
     /// Whether any character of `text` is whitespace.
@@ -33,6 +28,19 @@ enum TextNormalization {
         guard text.count > limit else { return text }
         guard limit > 0 else { return "" }
         return String(text.prefix(limit - 1)) + "…"
+    }
+
+    // MARK: - By Character: any text (the rules themselves)
+
+    static func characterTrim(_ text: String) -> String {
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
+            let last = text.lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
+        return String(text[first...last])
+    }
+
+    static func characterCollapse(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     // MARK: - The ASCII path
