@@ -33,6 +33,10 @@ public final class KafkaConsumer: Sendable {
             // A fetch the broker holds for want of data delays the next one, and a resumed partition's first
             // fetch with it (librdkafka's default is 500 ms).
             "fetch.wait.max.ms": "100",
+            // Records fetched ahead of the application: librdkafka's default, 64 MB, is most of the worker's memory
+            // under a backlog and buys nothing once the pipeline's own buffer is full (measured: peak RSS 150 MB with
+            // it, 111 MB with 8 MB, and no slower).
+            "queued.max.messages.kbytes": "8192",
         ],
         forced: [
             .init("enable.auto.offset.store", "false"),
@@ -44,7 +48,7 @@ public final class KafkaConsumer: Sendable {
     /// defaults that the caller may NOT override: enable.auto.offset.store=false,
     /// partition.assignment.strategy=cooperative-sticky (a different value throws).
     /// Defaults the caller may override: enable.auto.commit=true, auto.commit.interval.ms=1000,
-    /// auto.offset.reset=earliest, fetch.wait.max.ms=100.
+    /// auto.offset.reset=earliest, fetch.wait.max.ms=100, queued.max.messages.kbytes=8192.
     /// Bad or unknown settings throw `KafkaError` whose message and `setting` name the setting.
     public init(configuration: [String: String], topics: [String], logger: Logger) throws {
         guard !topics.isEmpty, !topics.contains(where: \.isEmpty) else {
