@@ -139,6 +139,8 @@ final class FakeKomet: KometAPI {
         var maxRunning = 0
         var overlappedKey = false
         var order: [String] = []
+        /// When the first call (add or list) came.
+        var firstCall: Date?
     }
 
     private let state = Mutex(State())
@@ -167,6 +169,7 @@ final class FakeKomet: KometAPI {
     func addContact(_ request: KometContactRequest, logger: Logger) async throws(KometError) -> KometAddResult {
         let call: Int = state.withLock { state in
             state.addCalls += 1
+            if state.firstCall == nil { state.firstCall = Date() }
             state.running += 1
             state.maxRunning = max(state.maxRunning, state.running)
             state.runningByName[request.name, default: 0] += 1
@@ -203,6 +206,7 @@ final class FakeKomet: KometAPI {
     func listContacts(customerId: Int64, logger: Logger) async throws(KometError) -> [KometContact] {
         let created = state.withLock { state in
             state.listCalls += 1
+            if state.firstCall == nil { state.firstCall = Date() }
             return state.created
         }
         if let refusal = listRefusal(customerId) { throw refusal }
@@ -216,6 +220,8 @@ final class FakeKomet: KometAPI {
     var overlappedKey: Bool { state.withLock { $0.overlappedKey } }
     /// "name|description" of every add call, in call order.
     var callOrder: [String] { state.withLock { $0.order } }
+    /// When the first call (add or list) came, if any did.
+    var firstCallAt: Date? { state.withLock { $0.firstCall } }
 }
 
 extension Pipeline {
