@@ -16,6 +16,7 @@ public final class KometClient: KometAPI {
     private let token: KometToken
     private let httpClient: HTTPClient
     private let interpreter: KometResponseInterpreter
+    private let connectWatchdog: ConnectWatchdog
 
     /// A client using `httpClient`, which stays owned (and shut down) by the caller.
     public init(configuration: KometClientConfiguration, token: KometToken, httpClient: HTTPClient) {
@@ -23,6 +24,7 @@ public final class KometClient: KometAPI {
         self.token = token
         self.httpClient = httpClient
         self.interpreter = KometResponseInterpreter(token: token, configuration: configuration)
+        self.connectWatchdog = ConnectWatchdog(timeout: configuration.connectTimeout)
     }
 
     public func addContact(
@@ -141,10 +143,8 @@ public final class KometClient: KometAPI {
         let deadline = NIODeadline.now() + TimeAmount(configuration.requestTimeout)
         // Not passing our logger on: the HTTP client's own log lines may carry the URL, which for list holds the token.
         let task = httpClient.execute(request: request, delegate: collector, deadline: deadline)
-        let connectTimer = task.eventLoop.scheduleTask(in: TimeAmount(configuration.connectTimeout)) {
-            collector.connectTimeoutElapsed(task: task)
-        }
-        defer { connectTimer.cancel() }
+        let ticket = connectWatchdog.watch(task, collector: collector)
+        defer { connectWatchdog.release(ticket) }
         do {
             return try await withTaskCancellationHandler {
                 try await task.futureResult.get()

@@ -9,7 +9,8 @@ public struct KometClientConfiguration: Sendable {
     /// Deadline for the whole request (connect, send, answer). Default 15 s.
     public var requestTimeout: Duration
     /// How long a request may wait for its connection before it is abandoned (nothing sent: `transient`).
-    /// Enforced per request by the client, whatever the `HTTPClient`'s own settings. Default 5 s.
+    /// Enforced per request by the client, whatever the `HTTPClient`'s own settings, by a sweep every fifth of it: a
+    /// request is abandoned between 1 and 1.2 times this after it started. Default 5 s.
     public var connectTimeout: Duration
     /// Largest response body the client reads; a larger one fails with `response_too_large`. Default 1 MiB.
     public var maxResponseBytes: Int

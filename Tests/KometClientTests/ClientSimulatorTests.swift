@@ -226,6 +226,30 @@ struct ClientSimulatorTests {
         #expect(ContinuousClock.now - start < .seconds(5))
     }
 
+    @Test("a request that got its connection is not abandoned when it takes longer than the connect timeout")
+    func slowAnswerOutlivesConnectTimeout() async throws {
+        let clientConfiguration = KometClientConfiguration(
+            requestTimeout: .seconds(10), connectTimeout: .milliseconds(200))
+        try await withSimulator(faults: KometFaults(latencyMs: 700), clientConfiguration: clientConfiguration) {
+            simulator, client in
+            // Several at once, then again after the watchdog went idle: each call is watched and released.
+            for round in 0..<2 {
+                try await withThrowingTaskGroup(of: KometAddResult.self) { group in
+                    for index in 0..<4 {
+                        var request = sampleRequest
+                        request.customerId = Int64(10 + round * 4 + index)
+                        group.addTask { [request] in try await client.addContact(request, logger: testLogger) }
+                    }
+                    for try await result in group {
+                        #expect(result.contactId > 0)
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(simulator.contacts().values.map(\.count).reduce(0, +) == 8)
+        }
+    }
+
     @Test(
         "a timeout after the request was sent is ambiguous for add (the contact does get created), transient for list")
     func timeoutAfterSend() async throws {
