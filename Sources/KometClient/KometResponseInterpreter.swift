@@ -20,6 +20,17 @@ struct KometResponseInterpreter: Sendable {
 
     /// The result of a complete `customer.contact.add` answer.
     func interpretAdd(_ response: KometHTTPResponse) throws(KometError) -> KometAddResult {
+        // The usual answer, read without a decoder; anything else goes the decoders' way below.
+        if (200..<300).contains(response.status), let answer = KometFlatAnswer(response.body), answer.isSuccess,
+            let contactId = answer.contactId
+        {
+            return KometAddResult(contactId: contactId, message: redact(answer.message ?? ""))
+        }
+        return try decodedAdd(response)
+    }
+
+    /// `interpretAdd` through the decoders: every answer, including those the flat reader leaves to it.
+    func decodedAdd(_ response: KometHTTPResponse) throws(KometError) -> KometAddResult {
         let envelope = try statusEnvelope(response, method: .add)
         guard let body = try? JSONDecoder().decode(KometAddResponseBody.self, from: response.body) else {
             throw KometError(
