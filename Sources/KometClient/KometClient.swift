@@ -17,10 +17,16 @@ public final class KometClient: KometAPI {
     private let httpClient: HTTPClient
     private let interpreter: KometResponseInterpreter
     private let connectWatchdog: ConnectWatchdog
+    private let observer: (any KometCallObserver)?
 
-    /// A client using `httpClient`, which stays owned (and shut down) by the caller.
-    public init(configuration: KometClientConfiguration, token: KometToken, httpClient: HTTPClient) {
+    /// A client using `httpClient`, which stays owned (and shut down) by the caller. `observer` is told of every
+    /// request sent.
+    public init(
+        configuration: KometClientConfiguration, token: KometToken, httpClient: HTTPClient,
+        observer: (any KometCallObserver)? = nil
+    ) {
         self.configuration = configuration
+        self.observer = observer
         self.token = token
         self.httpClient = httpClient
         self.interpreter = KometResponseInterpreter(token: token, configuration: configuration)
@@ -92,45 +98,45 @@ public final class KometClient: KometAPI {
         logger: Logger,
         interpret: (KometHTTPResponse) throws(KometError) -> Result
     ) async throws(KometError) -> Result {
-        let start = ContinuousClock.now
         var logger = logger
+        let request = try makeRequest(url: url, httpMethod: httpMethod, headers: headers, body: body)
+        let start = ContinuousClock.now
+        observer?.callStarted(method)
         do {
-            let response = try await send(method, url: url, httpMethod: httpMethod, headers: headers, body: body)
+            let response = try await send(method, request: request)
             logger[metadataKey: KometLogKey.httpStatus] = .stringConvertible(response.status)
             let result = try interpret(response)
+            let duration = ContinuousClock.now - start
+            observer?.callEnded(method, failureClass: nil, duration: duration)
             logger.debug(
                 "Komet call succeeded",
-                metadata: [KometLogKey.durationMs: .stringConvertible(milliseconds(since: start))]
-            )
+                metadata: [KometLogKey.durationMs: .stringConvertible(duration.wholeMilliseconds)])
             return result
         } catch {
+            let duration = ContinuousClock.now - start
+            observer?.callEnded(method, failureClass: error.failureClass, duration: duration)
             logger.debug(
                 "Komet call failed",
                 metadata: [
                     KometLogKey.failureClass: .string(error.failureClass.rawValue),
                     KometLogKey.code: .string(error.code.text),
                     KometLogKey.httpStatus: error.httpStatus.map { .stringConvertible($0) } ?? "none",
-                    KometLogKey.durationMs: .stringConvertible(milliseconds(since: start)),
+                    KometLogKey.durationMs: .stringConvertible(duration.wholeMilliseconds),
                 ]
             )
             throw error
         }
     }
 
-    /// Sends one request, returning the complete answer (any HTTP status) or throwing a classified transport error.
-    private func send(
-        _ method: KometMethod,
-        url: String,
-        httpMethod: HTTPMethod,
-        headers: HTTPHeaders,
-        body: HTTPClient.Body?
-    ) async throws(KometError) -> KometHTTPResponse {
+    /// The request, or a classified error when it cannot be sent (cancelled already, or a URL that does not parse).
+    private func makeRequest(
+        url: String, httpMethod: HTTPMethod, headers: HTTPHeaders, body: HTTPClient.Body?
+    ) throws(KometError) -> HTTPClient.Request {
         if Task.isCancelled {
             throw KometError(failureClass: .transient, code: .cancelledBeforeSend, message: "the call was cancelled")
         }
-        let request: HTTPClient.Request
         do {
-            request = try HTTPClient.Request(url: url, method: httpMethod, headers: headers, body: body)
+            return try HTTPClient.Request(url: url, method: httpMethod, headers: headers, body: body)
         } catch {
             throw KometError(
                 failureClass: .systemic,
@@ -139,6 +145,11 @@ public final class KometClient: KometAPI {
                     "invalid Komet URL (baseURL \(configuration.baseURL)): \(token.redact(String(describing: error)))"
             )
         }
+    }
+
+    /// Sends one request, returning the complete answer (any HTTP status) or throwing a classified transport error.
+    private func send(_ method: KometMethod, request: HTTPClient.Request) async throws(KometError) -> KometHTTPResponse
+    {
         let collector = KometResponseCollector(maxBytes: configuration.maxResponseBytes)
         let deadline = NIODeadline.now() + TimeAmount(configuration.requestTimeout)
         // Not passing our logger on: the HTTP client's own log lines may carry the URL, which for list holds the token.
@@ -154,9 +165,5 @@ public final class KometClient: KometAPI {
         } catch {
             throw interpreter.transportFailure(error, progress: collector.progress, method: method)
         }
-    }
-
-    private func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
-        (ContinuousClock.now - start).wholeMilliseconds
     }
 }

@@ -1,5 +1,5 @@
 /// The Komet calls the client makes, and what a lost answer means for each.
-enum KometMethod: String, Sendable {
+public enum KometMethod: String, Sendable, CaseIterable {
     case add = "customer.contact.add"
     case list = "customer.contact.list"
 

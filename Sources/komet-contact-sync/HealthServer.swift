@@ -3,24 +3,34 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// `/health` (the process is up), `/ready` (partitions assigned and Komet accepts the token) and `/metrics`
-/// (Prometheus text format).
+/// `/health` (liveness: the poll loop and the pipeline make progress), `/ready` (readiness, with its reason) and
+/// `/metrics` (the Prometheus text exposition of ``SyncMetrics``). A failing probe answers 503 with its reason.
 struct HealthServer: Service {
     var host: String
     var port: Int
     var health: HealthState
+    /// The registry `/metrics` renders: the one ``SyncMetrics`` of `health` records into.
+    var metrics: PrometheusMetricsBackend
     var logger: Logger
 
     func run() async throws {
         let router = Router()
         let health = self.health
-        router.get("health") { _, _ in "ok\n" }
+        let metrics = self.metrics
+        router.get("health") { _, _ -> Response in
+            let (alive, reason) = health.liveness
+            return Self.probe(alive, reason)
+        }
         router.get("ready") { _, _ -> Response in
             let (ready, reason) = health.readiness
-            return Response(
-                status: ready ? .ok : .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
+            return Self.probe(ready, reason)
         }
-        router.get("metrics") { _, _ in Self.metrics(health) }
+        router.get("metrics") { _, _ -> Response in
+            health.refreshMetrics()
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        }
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "komet-contact-sync"),
@@ -34,32 +44,8 @@ struct HealthServer: Service {
         try await app.run()
     }
 
-    static func metrics(_ health: HealthState) -> String {
-        var lines = [
-            "# HELP komet_sync_outcomes_total Outcome records published, by status or dead-letter reason.",
-            "# TYPE komet_sync_outcomes_total counter",
-        ]
-        for (label, count) in health.outcomes.sorted(by: { $0.key < $1.key }) {
-            lines.append("komet_sync_outcomes_total{outcome=\"\(label)\"} \(count)")
-        }
-        lines += [
-            "# HELP komet_sync_komet_calls_total Komet API calls made (quota spent by this process).",
-            "# TYPE komet_sync_komet_calls_total counter",
-            "komet_sync_komet_calls_total \(health.kometCalls)",
-            "# HELP komet_sync_store_round_trips_total Round trips to the store's database (transactions on SQLite, "
-                + "statements on PostgreSQL).",
-            "# TYPE komet_sync_store_round_trips_total counter",
-            "komet_sync_store_round_trips_total \(health.storeRoundTrips)",
-            "# HELP komet_sync_assigned_partitions Partitions assigned to this replica.",
-            "# TYPE komet_sync_assigned_partitions gauge",
-            "komet_sync_assigned_partitions \(health.assignment.count)",
-            "# HELP komet_sync_komet_paused Whether Komet calls are paused, by reason (1 = paused).",
-            "# TYPE komet_sync_komet_paused gauge",
-        ]
-        let pause = health.kometPause
-        for reason in PauseReason.allCases {
-            lines.append("komet_sync_komet_paused{reason=\"\(reason.rawValue)\"} \(pause == reason ? 1 : 0)")
-        }
-        return lines.joined(separator: "\n") + "\n"
+    private static func probe(_ passed: Bool, _ reason: String) -> Response {
+        Response(
+            status: passed ? .ok : .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
     }
 }

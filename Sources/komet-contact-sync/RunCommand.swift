@@ -66,13 +66,17 @@ struct RunCommand: AsyncParsableCommand {
             try await httpClient.shutdown()
             throw error
         }
+        // Metrics are recorded only when /metrics is served (http.port -1 turns the server off).
+        let backend = settings.httpPort >= 0 ? PrometheusMetricsBackend() : nil
         let worker = SyncService(
             configuration: settings, token: token, stores: stores, httpClient: httpClient, logger: logger,
-            acceptEmptyStore: acceptEmptyStore)
+            metrics: backend.map { SyncMetrics(factory: $0) } ?? .disabled, acceptEmptyStore: acceptEmptyStore)
         var services: [any Service] = [worker]
-        if settings.httpPort >= 0 {
+        if let backend {
             services.append(
-                HealthServer(host: settings.httpHost, port: settings.httpPort, health: worker.health, logger: logger))
+                HealthServer(
+                    host: settings.httpHost, port: settings.httpPort, health: worker.health, metrics: backend,
+                    logger: logger))
         }
         let group = ServiceGroup(
             configuration: .init(

@@ -72,6 +72,20 @@ import Testing
         #expect(try SyncConfiguration(source: shorter).pipeline.drainTimeout == .seconds(5))
     }
 
+    @Test func theStallTimeoutMustOutlastEveryHealthyWait() throws {
+        #expect(try SyncConfiguration(source: ConfigurationSource()).stallTimeout == .seconds(300))
+        // The default claim lease (60 s) plus the late-arrival window (30 s) is the longest healthy wait.
+        let tooShort = ConfigurationSource(fileValues: ["health.stallTimeout": "90s"])
+        #expect {
+            _ = try SyncConfiguration(source: tooShort)
+        } throws: { error in
+            (error as? ConfigurationError)?.setting == "health.stallTimeout"
+                && "\(error)".contains("the longest healthy wait")
+        }
+        let longer = ConfigurationSource(fileValues: ["health.stallTimeout": "91s"])
+        #expect(try SyncConfiguration(source: longer).stallTimeout == .seconds(91))
+    }
+
     @Test func unknownFileSettingsAreRefused() {
         let source = ConfigurationSource(fileValues: ["pipeline.maxInFlite": "3"])
         #expect(throws: ConfigurationError(setting: "pipeline.maxInFlite", message: "unknown setting")) {

@@ -33,11 +33,11 @@ extension PipelineEndToEndTests {
             }
             try FileManager.default.removeItem(atPath: storePath)
             let deletedAt = clock.now
-            let port = try Self.httpPort(of: first)
+            let http = try await WorkerHTTP.of(first)
             try await system.waitUntil(
                 "/ready fails with `store lost`", timeout: .seconds(10), interval: .milliseconds(100), worker: first
             ) {
-                let (status, body) = try await Self.ready(port: port)
+                let (status, body) = try await http.ready()
                 return status == 503 && body.hasPrefix("store lost")
             }
             let detected = clock.now - deletedAt
@@ -64,7 +64,7 @@ extension PipelineEndToEndTests {
             let later = try await system.snapshot()
             #expect(later.committed == stopped.committed, "committed offsets moved after the store was lost")
             #expect(try await system.simulator.counters()["addCalls"] == addsAtStop, "Komet adds after the loss")
-            #expect(try await Self.ready(port: port).status == 503)
+            #expect(try await http.ready().status == 503)
             let firstExit = try #require(try await first.terminate(timeout: .seconds(30)))
             #expect(firstExit.reason == .exit && firstExit.status == 0, "worker-0 exit: \(firstExit.status)")
             let outcomesAtStop = try await system.outcomeCount()
@@ -121,25 +121,6 @@ extension PipelineEndToEndTests {
                     + "new contacts (the unprocessed rest), \(resent) re-sends all duplicate, duplicate contacts "
                     + "\((stats["contacts"] ?? 0) - plan.validKeys.count); run time "
                     + "\(PipelineEndToEndTests.seconds(clock.now - start)) s")
-        }
-
-        /// The worker's HTTP port, from its `HTTP server listening` log line.
-        static func httpPort(of worker: ChildProcess) throws -> Int {
-            for line in worker.stderr().split(separator: "\n") where line.contains("HTTP server listening") {
-                guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String],
-                    let address = object["http.address"],
-                    let port = address.split(separator: ":").last.flatMap({ Int($0) })
-                else { continue }
-                return port
-            }
-            throw E2EError("no `HTTP server listening` line in the worker's log")
-        }
-
-        /// `GET /ready`: status and body.
-        static func ready(port: Int) async throws -> (status: Int, body: String) {
-            let url = try #require(URL(string: "http://127.0.0.1:\(port)/ready"))
-            let (data, response) = try await URLSession.shared.data(from: url)
-            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
         }
 
         /// The exit status once the process has exited, or nil if it still runs after `bound`.

@@ -99,6 +99,10 @@ extension SyncConfiguration {
             key: "retry.outageThreshold", defaultValue: "5",
             summary: "Transient failures in a row that pause calls as an outage (probes back off base..max delay)."),
         Setting(key: "http.host", defaultValue: "0.0.0.0", summary: "Bind address of /health, /ready, /metrics."),
+        Setting(
+            key: "health.stallTimeout", defaultValue: "5m",
+            summary:
+                "/health fails when the poll loop, or the pipeline with work to do, makes no progress for this long."),
         Setting(key: "http.port", defaultValue: "8080", summary: "Port; 0 = any free port, -1 = off."),
         Setting(key: "log.level", defaultValue: "info", summary: "trace, debug, info, notice, warning, error."),
         Setting(key: "log.format", defaultValue: "text", summary: "`text` or `json`."),

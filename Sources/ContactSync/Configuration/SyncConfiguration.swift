@@ -39,6 +39,10 @@ public struct SyncConfiguration: Sendable {
     /// The Komet call budget all replicas share, and each replica's call rate.
     public var callBudget: CallBudgetSettings
 
+    /// `/health` fails when the poll loop, or the pipeline with work and nothing to explain the wait, makes no
+    /// progress for this long (``HealthState/liveness``).
+    public var stallTimeout: Duration
+
     /// The port of the HTTP server for `/health`, `/ready` and `/metrics`; 0 picks a free port, -1 turns it off.
     public var httpPort: Int
     public var httpHost: String
@@ -185,6 +189,17 @@ public struct SyncConfiguration: Sendable {
             outageThreshold: try reader.int("retry.outageThreshold", range: 1...10_000)
         )
         callBudget = try Self.callBudget(reader)
+        stallTimeout = try reader.duration("health.stallTimeout", minimum: .seconds(1))
+        // Healthy waits the check must not mistake for a stall: a revoke's drain (inside one poll), a claim held by a
+        // crashed replica until its lease and the late-arrival window pass, and one call plus its longest backoff.
+        let longestWait = max(
+            pipeline.drainTimeout, claims.lease + claims.lateArrivalWindow, komet.requestTimeout + retry.maxDelay)
+        if stallTimeout <= longestWait {
+            throw ConfigurationError(
+                setting: "health.stallTimeout",
+                message: "must be longer than \(longestWait), the longest healthy wait (pipeline.drainTimeout; "
+                    + "dedupe.claimLease plus komet.lateArrivalWindow; komet.requestTimeout plus retry.maxDelay)")
+        }
         httpHost = try reader.nonEmpty("http.host")
         httpPort = try reader.int("http.port", range: -1...65_535)
         let level = try reader.nonEmpty("log.level")

@@ -66,7 +66,7 @@ struct OutcomeRecorder: Sendable {
     /// Counts the published outcome and writes its one structured log line. Names, emails and phones are left out
     /// unless personal data logging is on.
     func report(_ result: EventProcessor.Result, of job: PipelineJob, duration: Duration, logger: Logger) {
-        health.recordOutcome(result.outcome.label, kometCalls: result.attempts)
+        health.recordOutcome(result.outcome.label)
         var metadata: Logger.Metadata = [
             SyncLogKey.outcome: "\(result.outcome.label)",
             SyncLogKey.topic: "\(job.message.topic)",

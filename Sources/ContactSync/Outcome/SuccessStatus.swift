@@ -1,5 +1,5 @@
 /// The `status` of a success record.
-public enum SuccessStatus: String, Codable, Sendable {
+public enum SuccessStatus: String, Codable, Sendable, CaseIterable {
     /// Komet created the contact now.
     case created
     /// The key was already `done`: no call was made; `komet.contactId` is the first contact.

@@ -47,6 +47,16 @@ final class Pipeline: Sendable {
     /// Events received and not finished.
     public var bufferedCount: Int { scheduler.withLock { $0.bufferedCount } }
 
+    /// The pipeline's load, for `/metrics` and the liveness check.
+    var load: PipelineLoad {
+        scheduler.withLock { scheduler in
+            let running = scheduler.runningCount
+            return PipelineLoad(
+                waiting: scheduler.bufferedCount - running, running: running,
+                pausedPartitions: scheduler.pausedPartitionCount)
+        }
+    }
+
     /// Runs jobs until ``finish()`` is called. Jobs still running then are cancelled: they end without an outcome
     /// and without moving their offsets, so they are consumed again later.
     public func run() async {
@@ -79,7 +89,13 @@ final class Pipeline: Sendable {
     /// A record arrived. Decodes and maps it (cheap, pure), then queues it behind earlier events of its key.
     public func receive(_ message: KafkaMessage) {
         let job = stages.preparer.prepare(message)
-        perform(scheduler.withLock { $0.receive(job) })
+        let (actions, wasIdle) = scheduler.withLock { scheduler in
+            let wasIdle = scheduler.bufferedCount == 0
+            return (scheduler.receive(job), wasIdle)
+        }
+        // Work arriving at an idle pipeline starts the stall clock afresh.
+        if wasIdle { health.noteProgress() }
+        perform(actions)
     }
 
     /// Partitions were assigned. New ones start paused when the pipeline is paused (backpressure or a refused token),
@@ -166,6 +182,7 @@ final class Pipeline: Sendable {
             }
         }
         perform(scheduler.withLock { $0.complete(job, finished: finished) })
+        health.noteProgress()
     }
 
     /// Komet's pause reason changed: pause every assigned partition while it refuses our calls, resume after.
@@ -220,6 +237,20 @@ final class Pipeline: Sendable {
                 metadata: [SyncLogKey.partitions: "\(partitions.map(\.description))", SyncLogKey.error: "\(error)"])
         }
     }
+}
+
+/// What the pipeline holds at one moment.
+struct PipelineLoad: Sendable, Equatable {
+    /// Events received and not started (behind their key).
+    var waiting: Int
+    /// Events started and not finished.
+    var running: Int
+    /// Assigned partitions paused by the pipeline.
+    var pausedPartitions: Int
+
+    static let idle = PipelineLoad(waiting: 0, running: 0, pausedPartitions: 0)
+
+    var pending: Int { waiting + running }
 }
 
 /// A running event's task, which a revoke may cancel. It is only used while its event runs: an event's task enters

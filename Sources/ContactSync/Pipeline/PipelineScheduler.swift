@@ -51,6 +51,12 @@ struct PipelineScheduler {
     /// Events received and not finished.
     var bufferedCount: Int { queue.count }
 
+    /// Events started and not finished.
+    var runningCount: Int { runningByPartition.values.reduce(0, +) }
+
+    /// Assigned partitions this scheduler keeps paused (the buffer is full, or Komet refuses our calls).
+    var pausedPartitionCount: Int { bufferFull || kometPaused ? assigned.count : 0 }
+
     /// A record arrived: track its offset and queue it behind earlier events of its key.
     mutating func receive(_ job: PipelineJob) -> Actions {
         var actions = Actions()

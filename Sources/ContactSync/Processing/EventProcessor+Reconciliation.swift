@@ -71,11 +71,13 @@ extension EventProcessor {
             } catch {
                 switch error.failureClass {
                 case .throttled, .systemic:
+                    metrics.recordRetry(method: .list, failureClass: error.failureClass)
                     closeGate(for: error, after: pass)
                 case .rejected:
                     gate.recordSuccess(of: pass)
                     return .refused(error)
                 case .transient, .ambiguous:
+                    metrics.recordRetry(method: .list, failureClass: error.failureClass)
                     guard gate.recordTransientFailure(of: pass) else { continue }
                     failures += 1
                     try await Task.sleep(for: retry.backoff(retry: failures, using: &generator))

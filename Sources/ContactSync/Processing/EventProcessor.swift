@@ -24,6 +24,8 @@ struct EventProcessor: Sendable {
     let claimBatch: GroupCommit<ClaimRequest, ClaimResult>
     /// Identifies this process in `pending` claims.
     let owner: String
+    /// Retries are counted here (calls themselves are counted by the Komet client's observer).
+    let metrics: SyncMetrics
     let logger: Logger
 
     /// - Parameters:
@@ -35,8 +37,9 @@ struct EventProcessor: Sendable {
         maxInFlight: Int,
         unknownCustomers: UnknownCustomers.Settings = UnknownCustomers.Settings(),
         refusals: (any CustomerRefusals)? = nil, claims: ClaimSettings = ClaimSettings(), limiter: CallLimiter? = nil,
-        owner: String, logger: Logger
+        owner: String, metrics: SyncMetrics = .disabled, logger: Logger
     ) {
+        self.metrics = metrics
         self.claims = claims
         self.unknownCustomers = UnknownCustomers(settings: unknownCustomers, store: refusals)
         self.store = keys
@@ -341,9 +344,14 @@ struct EventProcessor: Sendable {
                 return .deadLetter(
                     reason: .kometRejected, detail: error.message, httpStatus: error.httpStatus)
             case .throttled, .systemic:
+                metrics.recordRetry(method: .add, failureClass: error.failureClass)
                 closeGate(for: error, after: pass)
             case .transient:
-                guard gate.recordTransientFailure(of: pass) else { continue }  // an outage: the gate waits for us
+                guard gate.recordTransientFailure(of: pass) else {
+                    // An outage: the gate waits for us, and the call is made again after it.
+                    metrics.recordRetry(method: .add, failureClass: .transient)
+                    continue
+                }
                 transientFailures += 1
                 let delay = retry.backoff(retry: transientFailures, using: &generator)
                 let elapsed = clock.now - started - waited
@@ -355,6 +363,7 @@ struct EventProcessor: Sendable {
                             "gave up after \(transientFailures) transient failures; last: \(error.code): \(error.message)",
                         httpStatus: error.httpStatus)
                 }
+                metrics.recordRetry(method: .add, failureClass: .transient)
                 logger.debug(
                     "transient Komet failure, backing off",
                     metadata: [
@@ -372,6 +381,7 @@ struct EventProcessor: Sendable {
                         reason: .ambiguousOutcome,
                         detail: "\(error.code): the call may have created the contact", httpStatus: error.httpStatus)
                 case .retry:
+                    metrics.recordRetry(method: .add, failureClass: .ambiguous)
                     continue
                 case .reconcile:
                     // Komet may still finish the call: look only once the late-arrival window has passed, holding

@@ -19,8 +19,10 @@ public final class SyncService: Service {
     private let logger: Logger
     /// Start on a store that has never served the group even though the group has committed offsets.
     private let acceptEmptyStore: Bool
-    /// Counters and the assignment, for `/ready` and `/metrics` and the demo's table.
-    public let health = HealthState()
+    /// Liveness, readiness and the metrics, for `/health`, `/ready`, `/metrics` and the demo's table.
+    public let health: HealthState
+    /// How often the lag, committed offsets, quota and broker reachability are sampled.
+    static let sampleInterval: Duration = .seconds(5)
 
     /// Builds the worker. The HTTP client is owned by the caller (one per process). `acceptEmptyStore`
     /// (`run --accept-empty-store`) lets it start over on a store that lost its rows (see ``StoreStartDecision``).
@@ -30,15 +32,18 @@ public final class SyncService: Service {
         stores: SyncStores,
         httpClient: HTTPClient,
         logger: Logger,
+        metrics: SyncMetrics = .disabled,
         acceptEmptyStore: Bool = false
     ) {
         self.acceptEmptyStore = acceptEmptyStore
+        self.health = HealthState(metrics: metrics, stallTimeout: configuration.stallTimeout)
         self.configuration = configuration
         self.token = token
         self.stores = stores
         self.httpClient = httpClient
         self.logger = logger
         health.observeStore(stores.lifecycle)
+        stores.lifecycle.tripCounter?.observe(metrics.storeTripTimer(backend: stores.lifecycle.metricsName))
     }
 
     /// Runs the store's connections (and prepares its schema) around the worker. Throws ``EmptyStoreError`` before
@@ -68,7 +73,9 @@ public final class SyncService: Service {
         let reader = try KafkaPartitionReader(
             configuration: KafkaRoleSettings.consumer(configuration.kafka),
             groupID: "\(consumerGroup).outcome-reader", logger: logger)
-        let komet = KometClient(configuration: configuration.komet, token: token, httpClient: httpClient)
+        let komet = KometClient(
+            configuration: configuration.komet, token: token, httpClient: httpClient, observer: health.metrics)
+        let limiter = CallLimiter(budget: stores.budget, settings: configuration.callBudget)
         let owner =
             "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
         let pipeline = Pipeline(
@@ -84,8 +91,7 @@ public final class SyncService: Service {
                     maxInFlight: configuration.pipeline.maxInFlight,
                     unknownCustomers: configuration.unknownCustomers, refusals: stores.refusals,
                     claims: configuration.claims,
-                    limiter: CallLimiter(budget: stores.budget, settings: configuration.callBudget), owner: owner,
-                    logger: logger),
+                    limiter: limiter, owner: owner, metrics: health.metrics, logger: logger),
                 publisher: OutcomePublisher(
                     recorder: OutcomeRecorder(
                         successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,
@@ -100,6 +106,8 @@ public final class SyncService: Service {
             logger: logger
         )
         let bridge = ConsumerBridge(pipeline: pipeline, health: health)
+        health.attach(.init(load: { pipeline.load }, sinceLastPoll: { consumer.sinceLastPoll }))
+        defer { health.detach() }
         logger.info(
             "komet-contact-sync starting",
             metadata: [
@@ -126,6 +134,7 @@ public final class SyncService: Service {
                 }
                 group.addTask { await self.pruneLoop() }
                 group.addTask { await self.watchStore(consumer: consumer) }
+                group.addTask { await self.sampleLoop(consumer: consumer, limiter: limiter) }
                 // The consumer ends first (on shutdown or a lost store); then the pipeline; the pruner and the
                 // watcher are cancelled with them.
                 _ = try await group.next()
@@ -156,6 +165,58 @@ public final class SyncService: Service {
         }
         // Ends with the pruner, when the consumer and the pipeline have ended.
         while (try? await Task.sleep(for: .seconds(3600))) != nil {}
+    }
+
+    /// Samples what costs a request to know, every ``sampleInterval`` until cancelled: whether a broker answers (a
+    /// metadata request for the first input topic), the consumer group's committed offset and lag per assigned
+    /// partition, and the shared call budget's use in its current window. A failed sample leaves the previous values
+    /// (and says so at debug level); the next one tries again.
+    private func sampleLoop(consumer: KafkaConsumer, limiter: CallLimiter) async {
+        let metrics = health.metrics
+        repeat {
+            do {
+                _ = try await consumer.partitionCount(of: configuration.inputTopics[0])
+                health.setBrokerProblem(nil)
+            } catch let error as KafkaError where error.isBrokerUnreachable {
+                health.setBrokerProblem("\(error)")
+            } catch {
+                // A broker answered (the topic may be missing: the consumer logs that itself).
+                health.setBrokerProblem(nil)
+            }
+            do {
+                metrics.setPartitionOffsets(try await Self.partitionOffsets(of: consumer))
+            } catch {
+                logger.debug("sampling offsets failed", metadata: [SyncLogKey.error: "\(error)"])
+            }
+            do {
+                let limit = configuration.callBudget.limit
+                let used = try await stores.budget.callsUsed(windowStart: limiter.currentWindow().start)
+                metrics.quotaLimit.record(limit)
+                metrics.quotaUsed.record(used)
+                metrics.quotaRemaining.record(max(0, limit - used))
+            } catch {
+                logger.debug("sampling the call budget failed", metadata: [SyncLogKey.error: "\(error)"])
+            }
+        } while (try? await Task.sleep(for: Self.sampleInterval)) != nil
+    }
+
+    /// The consumer group's committed offset and lag of each assigned partition.
+    private static func partitionOffsets(
+        of consumer: KafkaConsumer
+    ) async throws -> [TopicPartition: (committed: Int64, lag: Int64)] {
+        let partitions = consumer.assignment
+        guard !partitions.isEmpty else { return [:] }
+        let committed = try await consumer.committedOffsets(for: partitions, timeout: .seconds(5))
+        let high = try await consumer.highWatermarks(for: partitions)
+        var offsets: [TopicPartition: (committed: Int64, lag: Int64)] = [:]
+        for partition in partitions {
+            guard let end = high[partition] else { continue }
+            // No committed offset yet: the group starts at the beginning (auto.offset.reset=earliest), so the whole
+            // partition is lag (an upper bound when retention has deleted its start).
+            let next = committed[partition] ?? 0
+            offsets[partition] = (next, max(0, end - next))
+        }
+        return offsets
     }
 
     /// Deletes key rows and ledger marks older than the retention, at the configured interval, until cancelled.

@@ -13,12 +13,16 @@ public protocol StoreLifecycle: Sendable {
     /// Returns when the task is cancelled, or throws ``StoreLostError`` as soon as the store the worker opened is gone
     /// (its SQLite file deleted, moved or replaced), so that the worker stops instead of forgetting keys silently.
     func watch() async throws
-    /// Round trips made to the database so far (0 for a backend that has none, like memory).
-    var roundTrips: Int { get }
+    /// The counter of the backend's round trips to its database (`nil` for a backend that has none, like memory).
+    var tripCounter: StoreTripCounter? { get }
+    /// The backend's name in metrics (`memory`, `sqlite`, `postgres`).
+    var metricsName: String { get }
 }
 
 extension StoreLifecycle {
-    public var roundTrips: Int { 0 }
+    public var tripCounter: StoreTripCounter? { nil }
+    /// Round trips made to the database so far (0 for a backend that has none).
+    public var roundTrips: Int { tripCounter?.total ?? 0 }
     public func run() async {}
     public func prepare() async throws {}
     /// A store that cannot vanish under the process (memory) or that a server keeps (PostgreSQL): waits for
@@ -28,11 +32,14 @@ extension StoreLifecycle {
     }
 }
 
-extension InMemoryStore: StoreLifecycle {}
+extension InMemoryStore: StoreLifecycle {
+    public var metricsName: String { "memory" }
+}
 extension SQLiteStore: StoreLifecycle {
     public func watch() async throws {
         try await watcher.watch()
     }
 
-    public var roundTrips: Int { trips.total }
+    public var tripCounter: StoreTripCounter? { trips }
+    public var metricsName: String { "sqlite" }
 }

@@ -12,6 +12,7 @@ public final class KafkaConsumer: Sendable {
     private let topics: [String]
     let logger: Logger
     private let state: Mutex<RunState> = Mutex(RunState())
+    private let heartbeat = Heartbeat()
 
     private struct RunState {
         var started = false
@@ -195,6 +196,11 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// How long ago the poll loop last went round, or `nil` while it is not running. A loop that stops going round
+    /// (a wedged callback, a stuck librdkafka call) stops the consumer's group membership and every record: the
+    /// liveness check watches this. A rebalance callback runs inside a poll, so a revoke's drain counts as one turn.
+    public var sinceLastPoll: Duration? { heartbeat.sinceLastBeat }
+
     /// The currently assigned partitions.
     public var assignment: [TopicPartition] {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
@@ -251,7 +257,9 @@ public final class KafkaConsumer: Sendable {
         logger.info("Kafka consumer subscribed", metadata: [KafkaLogKey.topic: "\(topics.joined(separator: ","))"])
 
         var failure: KafkaError?
+        defer { heartbeat.stopped() }
         while !stopRequested {
+            heartbeat.beat()
             if let fatal = client.context.fatalError.withLock({ $0 }) {
                 failure = fatal
                 break

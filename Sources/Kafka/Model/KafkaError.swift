@@ -40,6 +40,15 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The code of an operation on a partition this client does not know (`_UNKNOWN_PARTITION`).
     public static let unknownPartitionCode: Int32 = RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION.rawValue
 
+    /// Whether no broker answered a request: a connection failure, a timeout, every broker down, or an address that
+    /// does not resolve.
+    public var isBrokerUnreachable: Bool {
+        [
+            RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN,
+            RD_KAFKA_RESP_ERR__RESOLVE,
+        ].contains { $0.rawValue == code }
+    }
+
     /// Whether this is `storeOffset`'s (and pause/resume's) error for a partition that is not (or no longer)
     /// assigned to this consumer: `_STATE`, or `_UNKNOWN_PARTITION` for a partition it never had.
     public var isPartitionNotAssigned: Bool {

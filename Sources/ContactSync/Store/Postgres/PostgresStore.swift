@@ -39,13 +39,13 @@ public final class PostgresStore: StoreLifecycle {
         await client.run()
     }
 
-    public var roundTrips: Int { trips.total }
+    public var tripCounter: StoreTripCounter? { trips }
+    public var metricsName: String { "postgres" }
 
     /// Sends one statement (with its parameters) and counts the round trip.
     @discardableResult
     func send(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        trips.add()
-        return try await client.query(query, logger: logger)
+        try await trips.trip { try await client.query(query, logger: logger) }
     }
 
     public func prepare() async throws {

@@ -39,14 +39,12 @@ public final class SQLiteStore: Sendable {
 
     /// Runs `body` in a read transaction (a snapshot), counted as one round trip.
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
-        trips.add()
-        return try await pool.read(body)
+        try await trips.trip { try await pool.read(body) }
     }
 
     /// Runs `body` in a write transaction, counted as one round trip.
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
-        trips.add()
-        return try await pool.write(body)
+        try await trips.trip { try await pool.write(body) }
     }
 
     private static var migrator: DatabaseMigrator {
