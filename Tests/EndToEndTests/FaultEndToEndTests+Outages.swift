@@ -78,9 +78,12 @@ extension PipelineEndToEndTests.FaultEndToEndTests {
             try await system.outcomeCount() * 100 >= expected * 15
         }
         let before = try await system.simulator.counters()
-        let atOutageStart = try await system.snapshot()
         try await system.simulator.setFaults(#"{"serverErrorRate": 1}"#)
-        try await Task.sleep(for: bound.outage)
+        // Outcomes of calls answered before the faults began may still be publishing: the outage's window starts once
+        // they are out.
+        try await Task.sleep(for: .seconds(2))
+        let atOutageStart = try await system.snapshot()
+        try await Task.sleep(for: bound.outage - .seconds(2))
         try await system.simulator.setFaults(#"{"serverErrorRate": 0}"#)
         let after = try await system.simulator.counters()
         let atOutageEnd = try await system.snapshot()
