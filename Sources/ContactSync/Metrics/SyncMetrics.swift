@@ -1,4 +1,5 @@
 import CoreMetrics
+import DurationConversions
 import Kafka
 import KometClient
 import Synchronization
@@ -182,15 +183,6 @@ extension SyncMetrics: KometCallObserver {
 
     public func callEnded(_ method: KometMethod, failureClass: KometFailureClass?, duration: Duration) {
         callsInFlight.decrement()
-        callDurations[method]?[failureClass?.rawValue ?? "ok"]?.recordNanoseconds(duration.nanoseconds)
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds, clamped to `Int64`.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? (seconds < 0 ? .min : .max) : product.addingReportingOverflow(attoseconds / 1_000_000_000).0
+        callDurations[method]?[failureClass?.rawValue ?? "ok"]?.recordNanoseconds(duration.wholeNanoseconds)
     }
 }

@@ -1,4 +1,5 @@
 import CoreMetrics
+import DurationConversions
 import Synchronization
 
 /// Counts a backend's round trips to its database: one per transaction run on the SQLite file, one per statement sent
@@ -21,7 +22,7 @@ public final class StoreTripCounter: Sendable {
         count.add(1, ordering: .relaxed)
         guard let timer = timer.withLock({ $0 }) else { return try await body() }
         let start = ContinuousClock.now
-        defer { timer.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
+        defer { timer.recordNanoseconds((ContinuousClock.now - start).wholeNanoseconds) }
         return try await body()
     }
 

@@ -1,3 +1,4 @@
+import DurationConversions
 import Synchronization
 
 /// When something last showed it was alive (the consumer's poll loop going round, the pipeline finishing an event):
@@ -10,7 +11,7 @@ public final class Heartbeat: Sendable {
     public init() {}
 
     public func beat() {
-        lastBeat.store(Self.nanoseconds(ContinuousClock.now - origin), ordering: .relaxed)
+        lastBeat.store((ContinuousClock.now - origin).wholeNanoseconds, ordering: .relaxed)
     }
 
     /// Not running any more: ``sinceLastBeat`` is `nil` until the next beat.
@@ -18,15 +19,10 @@ public final class Heartbeat: Sendable {
         lastBeat.store(-1, ordering: .relaxed)
     }
 
-    /// How long ago the loop last went round; `nil` while it is not running (not started yet, or ended).
+    /// How long ago the last beat was; `nil` before the first beat and after ``stopped()``.
     public var sinceLastBeat: Duration? {
         let beat = lastBeat.load(ordering: .relaxed)
         guard beat >= 0 else { return nil }
         return (ContinuousClock.now - origin) - .nanoseconds(beat)
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
