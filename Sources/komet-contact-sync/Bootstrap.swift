@@ -1,3 +1,4 @@
+import ArgumentParser
 import ContactSync
 import KometClient
 import Logging
@@ -10,12 +11,22 @@ import Logging
 
 /// Process-wide set-up shared by `run` and `demo`.
 enum Bootstrap {
+    /// A reader of standard error (or of a socket) that goes away must not kill the worker: with SIGPIPE ignored the
+    /// write fails with EPIPE instead, and the log handler drops the line. Call it first thing in a command.
+    static func ignoreBrokenPipes() {
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// A configuration problem, said on standard error as `error: …` without the usage text.
+    static func reportConfigurationError(_ error: any Error) -> ExitCode {
+        StandardError.write("error: \(error)\n")
+        return ExitCode(78)
+    }
+
     static func logger(settings: SyncConfiguration, token: KometToken, label: String = "komet-contact-sync") -> Logger {
         let level = settings.logLevel
         let format: StructuredLogHandler.Format = settings.logFormat == .json ? .json : .text
-        // A reader of standard error that goes away (a closed pipe) must not kill the worker: the write fails with
-        // EPIPE instead, and the handler drops the line.
-        signal(SIGPIPE, SIG_IGN)
+        ignoreBrokenPipes()
         LoggingSystem.bootstrap { label in
             StructuredLogHandler(label: label, level: level, format: format, redact: token.redact)
         }

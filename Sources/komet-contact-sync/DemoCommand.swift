@@ -28,6 +28,7 @@ struct DemoCommand: AsyncParsableCommand {
     var timeout = 120
 
     func run() async throws {
+        Bootstrap.ignoreBrokenPipes()
         let secret = "demo-" + UUID().uuidString
         let token = KometToken(secret)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(

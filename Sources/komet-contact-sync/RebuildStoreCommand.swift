@@ -24,6 +24,7 @@ struct RebuildStoreCommand: AsyncParsableCommand {
     var readTimeout: Int = 300
 
     func run() async throws {
+        Bootstrap.ignoreBrokenPipes()
         let environment = ProcessInfo.processInfo.environment
         let settings: SyncConfiguration
         let postgresPassword: PostgresPassword?
@@ -33,8 +34,7 @@ struct RebuildStoreCommand: AsyncParsableCommand {
                 settings.dedupeBackend == .postgres
                 ? try PostgresPassword.load(settings: settings.postgres, environment: environment) : nil
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(78)
+            throw Bootstrap.reportConfigurationError(error)
         }
         let level = settings.logLevel
         let format: StructuredLogHandler.Format = settings.logFormat == .json ? .json : .text
@@ -63,7 +63,7 @@ struct RebuildStoreCommand: AsyncParsableCommand {
                 "rebuilt \(stores.groups.storeName) for consumer group \(groupID) from \(settings.successTopic): "
                     + "\(summary)")
         } catch {
-            FileHandle.standardError.write(Data("error: rebuilding the store failed: \(error)\n".utf8))
+            StandardError.write("error: rebuilding the store failed: \(error)\n")
             throw ExitCode(1)
         }
     }

@@ -35,6 +35,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         // Until the service group traps SIGTERM/SIGINT, a stop signal exits 0 at once: nothing has started yet.
         EarlyShutdownSignals.exitQuietlyUntilTrapped()
+        Bootstrap.ignoreBrokenPipes()
         let environment = ProcessInfo.processInfo.environment
         let settings: SyncConfiguration
         let token: KometToken
@@ -48,8 +49,7 @@ struct RunCommand: AsyncParsableCommand {
                 ? try PostgresPassword.load(settings: settings.postgres, environment: environment) : nil
         } catch {
             // A configuration problem: say which setting, without the usage text, and exit with EX_CONFIG.
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(78)
+            throw Bootstrap.reportConfigurationError(error)
         }
         let logger = Bootstrap.logger(settings: settings, token: token)
         if check {
@@ -89,7 +89,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch let refusal as EmptyStoreError {
             // The store lost its rows: say what to do, and exit with EX_CONFIG like a configuration problem.
             logger.error("\(refusal)")
-            FileHandle.standardError.write(Data("error: \(refusal)\n".utf8))
+            StandardError.write("error: \(refusal)\n")
             try? await httpClient.shutdown()
             throw ExitCode(78)
         } catch {

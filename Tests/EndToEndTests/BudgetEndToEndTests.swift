@@ -99,7 +99,7 @@ extension PipelineEndToEndTests {
             let resumed = lines.filter { $0.message.hasPrefix("Komet call budget reset") }
             #expect(!spent.isEmpty && spent.count <= workers.count, "budget spent lines: \(spent.count)")
             #expect(!resumed.isEmpty && resumed.count <= workers.count, "budget reset lines: \(resumed.count)")
-            #expect(spent.allSatisfy { $0.raw.contains(#""komet.budget.limit":"\#(Self.budget)""#) })
+            #expect(spent.allSatisfy { $0.raw.contains(#""komet.budget.limit":\#(Self.budget)"#) })
 
             print(
                 "e2e budget: \(Self.events) events, 3 workers on PostgreSQL, budget \(Self.budget) per "

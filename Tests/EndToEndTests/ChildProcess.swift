@@ -9,6 +9,9 @@ import Foundation
 /// A process started by a test. Its stdout and stderr go to files in the test's directory (no pipe can fill up and
 /// block it); its stdin is a pipe the test holds open (and may write commands to).
 ///
+/// With `stderrThroughPipe`, stderr is a pipe that the test reads into the same file until it closes its reading end
+/// (``closeStderrReader()``): the reader of a log that goes away.
+///
 /// `stop()` is synchronous so that it can run in a `defer`; it escalates SIGTERM → SIGKILL.
 final class ChildProcess {
     let name: String
@@ -16,11 +19,13 @@ final class ChildProcess {
     let stdoutURL: URL
     let stderrURL: URL
     private let stdin: Pipe
+    private let stderrPipe: Pipe?
 
     /// Starts `executable` with `arguments`. `environment` replaces the parent's environment when given.
-    init(name: String, executable: URL, arguments: [String], environment: [String: String]? = nil, in directory: URL)
-        throws
-    {
+    init(
+        name: String, executable: URL, arguments: [String], environment: [String: String]? = nil,
+        stderrThroughPipe: Bool = false, in directory: URL
+    ) throws {
         self.name = name
         let unique = UUID().uuidString.prefix(8)
         stdoutURL = directory.appendingPathComponent("\(name)-\(unique).stdout")
@@ -35,8 +40,29 @@ final class ChildProcess {
         process.currentDirectoryURL = directory
         process.standardInput = stdin
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        if stderrThroughPipe {
+            let pipe = Pipe()
+            let copy = try FileHandle(forWritingTo: stderrURL)
+            pipe.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                if !data.isEmpty { try? copy.write(contentsOf: data) }
+            }
+            process.standardError = pipe
+            stderrPipe = pipe
+        } else {
+            process.standardError = try FileHandle(forWritingTo: stderrURL)
+            stderrPipe = nil
+        }
         try process.run()
+        // Only the child writes into the pipe: once the reading end is closed, its writes fail (EPIPE).
+        try stderrPipe?.fileHandleForWriting.close()
+    }
+
+    /// Stops reading the process's stderr pipe and closes its reading end, as a log collector that dies would.
+    func closeStderrReader() throws {
+        guard let stderrPipe else { throw E2EError("\(name)'s stderr is a file, not a pipe") }
+        stderrPipe.fileHandleForReading.readabilityHandler = nil
+        try stderrPipe.fileHandleForReading.close()
     }
 
     deinit {

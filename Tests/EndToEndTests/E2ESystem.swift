@@ -142,15 +142,17 @@ final class E2ESystem {
     }
 
     /// Starts `komet-contact-sync run --config FILE` with the token in `KOMET_TOKEN` and `environment` added (a
-    /// database password, say). `name` prefixes its log files.
+    /// database password, say). `name` prefixes its log files; `stderrThroughPipe` see ``ChildProcess``.
     func startWorker(
-        configuration: URL, name: String = "worker", environment: [String: String] = [:]
+        configuration: URL, name: String = "worker", environment: [String: String] = [:],
+        stderrThroughPipe: Bool = false
     ) throws -> ChildProcess {
         let variables = environment.merging(["KOMET_TOKEN": token]) { _, token in token }
         let worker = try ChildProcess(
             name: name, executable: workerBinary,
             arguments: ["run", "--config", configuration.path],
-            environment: E2EEnvironment.childEnvironment(adding: variables), in: directory)
+            environment: E2EEnvironment.childEnvironment(adding: variables), stderrThroughPipe: stderrThroughPipe,
+            in: directory)
         processes.append(worker)
         workers.append(worker)
         return worker

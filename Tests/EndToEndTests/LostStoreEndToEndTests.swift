@@ -48,8 +48,9 @@ extension PipelineEndToEndTests {
             }
             // JSON log lines (which escape `/`): the messages of error lines about the lost store.
             let errorLines = first.stderr().split(separator: "\n").compactMap { line -> String? in
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String],
-                    object["level"] == "error", let message = object["message"], message.contains("store lost")
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    object["level"] as? String == "error", let message = object["message"] as? String,
+                    message.contains("store lost")
                 else { return nil }
                 return message
             }

@@ -8,13 +8,21 @@ import Logging
     private let systemWrite = Darwin.write
 #endif
 
-/// A log handler that writes one line per entry to standard error, as text or JSON, and removes the Komet token
-/// from everything it writes (a second line of defence: nothing should log the token in the first place).
+/// A log handler that writes one line per entry to standard error, as logfmt text or JSON, and removes the Komet
+/// token from everything it writes (a second line of defence: nothing should log the token in the first place).
 ///
 /// Every line is built by hand into one string and written with one `write(2)`: no Foundation formatter, no
 /// `JSONSerialization`, no collation. An outcome line costs a few microseconds, which matters at thousands of events
-/// per second. The fields: `time` (UTC, milliseconds, `Z`), `level`, `logger`, `message`, then the metadata sorted by
-/// key; a write that fails (standard error closed, a full pipe) is dropped, never fatal.
+/// per second. A write that fails (standard error closed, a full pipe) is dropped, never fatal.
+///
+/// The fields, in this order: `time` (RFC 3339, UTC, milliseconds, `Z`), `level`, `logger`, the message (`message`
+/// in JSON, `msg` in logfmt), then the metadata sorted by key.
+/// - JSON: metadata keeps its type. A `.stringConvertible` integer, floating-point number or Boolean is a JSON number
+///   or `true`/`false` (log `.stringConvertible(offset)`, not `"\(offset)"`, for a number); arrays and dictionaries
+///   are JSON arrays and objects; anything else is a string.
+/// - Text: [logfmt](https://brandur.org/logfmt), `key=value` pairs separated by one space. A value that is empty or
+///   holds a space, `=`, `"`, `\\` or a control character is quoted, with `"`, `\\` and control characters escaped
+///   as in JSON, so every logfmt parser reads back the exact text.
 public struct StructuredLogHandler: LogHandler {
     public enum Format: Sendable { case text, json }
 
@@ -68,13 +76,22 @@ public struct StructuredLogHandler: LogHandler {
         line.reserveCapacity(128 + 48 * sorted.count)
         switch format {
         case .text:
+            line += "time="
             time.append(to: &line)
-            line += " \(level.rawValue) \(label): \(message)"
+            line += " level="
+            line += level.rawValue
+            line += " logger="
+            LogfmtText.appendValue(label, to: &line)
+            line += " msg="
+            LogfmtText.appendValue(message, to: &line)
             for (key, value) in sorted {
                 line += " "
-                line += key
+                LogfmtText.appendKey(key, to: &line)
                 line += "="
-                appendValue(value, to: &line)
+                switch value {
+                case .string(let text): LogfmtText.appendValue(text, to: &line)
+                default: LogfmtText.appendValue(value.description, to: &line)
+                }
             }
         case .json:
             line += #"{"time":""#
@@ -89,21 +106,11 @@ public struct StructuredLogHandler: LogHandler {
                 line += ","
                 JSONText.appendString(key, to: &line)
                 line += ":"
-                switch value {
-                case .string(let text): JSONText.appendString(text, to: &line)
-                default: JSONText.appendString(value.description, to: &line)
-                }
+                JSONText.appendValue(value, to: &line)
             }
             line += "}"
         }
         return line
-    }
-
-    private static func appendValue(_ value: Logger.MetadataValue, to line: inout String) {
-        switch value {
-        case .string(let text): line += text
-        default: line += value.description
-        }
     }
 }
 
@@ -202,11 +209,101 @@ enum JSONText {
     }
 }
 
+extension JSONText {
+    /// A metadata value as JSON, keeping its type: see ``StructuredLogHandler``.
+    static func appendValue(_ value: Logger.MetadataValue, to line: inout String) {
+        switch value {
+        case .string(let text):
+            appendString(text, to: &line)
+        case .stringConvertible(let convertible):
+            if let literal = literal(of: convertible) {
+                line += literal
+            } else {
+                appendString(convertible.description, to: &line)
+            }
+        case .array(let values):
+            line += "["
+            for (index, element) in values.enumerated() {
+                if index > 0 { line += "," }
+                appendValue(element, to: &line)
+            }
+            line += "]"
+        case .dictionary(let entries):
+            line += "{"
+            for (index, entry) in entries.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { line += "," }
+                appendString(entry.key, to: &line)
+                line += ":"
+                appendValue(entry.value, to: &line)
+            }
+            line += "}"
+        }
+    }
+
+    /// The JSON literal of a number or a Boolean; `nil` for anything else (and for an infinite or NaN number, which
+    /// JSON cannot write). The common integer types are tried first: they are what the log lines carry.
+    private static func literal(of value: any CustomStringConvertible & Sendable) -> String? {
+        switch value {
+        case let number as Int: return String(number)
+        case let number as Int64: return String(number)
+        case let number as Int32: return String(number)
+        case let number as UInt64: return String(number)
+        case let number as UInt32: return String(number)
+        case let number as UInt: return String(number)
+        case let number as Int16: return String(number)
+        case let number as UInt16: return String(number)
+        case let number as Int8: return String(number)
+        case let number as UInt8: return String(number)
+        case let flag as Bool: return flag ? "true" : "false"
+        case let number as Double: return number.isFinite ? number.description : nil
+        case let number as Float: return number.isFinite ? number.description : nil
+        default: return nil
+        }
+    }
+}
+
+/// logfmt keys and values (see ``StructuredLogHandler``).
+enum LogfmtText {
+    /// A value, quoted and escaped when a bare one would not read back as itself.
+    static func appendValue(_ text: String, to line: inout String) {
+        if !text.isEmpty, !text.utf8.contains(where: needsQuotes) {
+            line += text
+            return
+        }
+        // JSON's string escapes are logfmt's: `\"`, `\\`, `\n`, `\t`, `\u00XX`.
+        JSONText.appendString(text, to: &line)
+    }
+
+    /// A key, bare (the dotted ASCII keys of ``SyncLogKey`` always are): logfmt has no quoted keys, so a space, `=`,
+    /// `"`, `\\` or control character in a key is written as `_`.
+    static func appendKey(_ key: String, to line: inout String) {
+        if !key.isEmpty, !key.utf8.contains(where: needsQuotes) {
+            line += key
+            return
+        }
+        if key.isEmpty { line += "_" }
+        for scalar in key.unicodeScalars {
+            if scalar.isASCII, needsQuotes(UInt8(scalar.value)) {
+                line += "_"
+            } else {
+                line.unicodeScalars.append(scalar)
+            }
+        }
+    }
+
+    private static func needsQuotes(_ byte: UInt8) -> Bool {
+        byte <= 0x20 || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+            || byte == 0x7F
+    }
+}
+
 /// Standard error as a raw file descriptor. A line is written whole with as many `write(2)` calls as it takes; when
 /// the descriptor is closed or broken, the line is dropped (SIGPIPE is ignored by the worker, and an `EPIPE` is not
-/// an error worth dying for).
-enum StandardError {
-    static func write(_ line: String) {
+/// an error worth dying for). The command line writes its error messages with it too: Foundation's
+/// `FileHandle.write(_:)` traps when the write fails.
+public enum StandardError {
+    /// Writes `line` as it is (add the newline).
+    public static func write(_ line: String) {
         var line = line
         line.withUTF8 { buffer in
             guard var base = buffer.baseAddress else { return }

@@ -26,8 +26,7 @@ public struct DedupeKeyStrategy: Sendable {
             switch source {
             case .messageKey:
                 guard let messageKey, !messageKey.isEmpty else { continue }
-                if let text = String(validating: messageKey, as: UTF8.self) { return text }
-                return "b64:" + Data(messageKey).base64EncodedString()
+                return Self.text(ofMessageKey: messageKey)
             case .cloudEventID:
                 guard let cloudEventID, !cloudEventID.isEmpty else { continue }
                 return cloudEventID
@@ -37,6 +36,32 @@ public struct DedupeKeyStrategy: Sendable {
         }
         let tried = order.map(\.rawValue).joined(separator: ", ")
         throw BadEvent(.missingKey, "dedupe key: none of the configured sources [\(tried)] yielded a key")
+    }
+
+    /// The key a bad event would have had, for its log line, when it does not depend on the request: the first
+    /// source in ``order`` that yields one is the record key or the CloudEvents id. `nil` when the request hash
+    /// comes first, or when the CloudEvents id would decide but the event could not be decoded (`eventDecoded` false).
+    public func keyWithoutRequest(messageKey: [UInt8]?, cloudEventID: String?, eventDecoded: Bool) -> String? {
+        for source in order {
+            switch source {
+            case .messageKey:
+                guard let messageKey, !messageKey.isEmpty else { continue }
+                return Self.text(ofMessageKey: messageKey)
+            case .cloudEventID:
+                guard eventDecoded else { return nil }
+                guard let cloudEventID, !cloudEventID.isEmpty else { continue }
+                return cloudEventID
+            case .requestHash:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// A record key as a dedupe key: its UTF-8 text, or `"b64:"` + base64 when it is not valid UTF-8.
+    private static func text(ofMessageKey messageKey: [UInt8]) -> String {
+        if let text = String(validating: messageKey, as: UTF8.self) { return text }
+        return "b64:" + Data(messageKey).base64EncodedString()
     }
 
     /// `"sha256:"` + the lower-case hex SHA-256 of ``canonicalForm(of:)``.

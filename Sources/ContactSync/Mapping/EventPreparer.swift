@@ -8,14 +8,26 @@ struct EventPreparer: Sendable {
     let keyStrategy: DedupeKeyStrategy
 
     func prepare(_ message: KafkaMessage) -> PipelineJob {
+        let decoded: DecodedEvent
         do throws(BadEvent) {
-            let decoded = try decoder.decode(value: message.value, headers: message.headers)
+            decoded = try decoder.decode(value: message.value, headers: message.headers)
+        } catch {
+            return bad(message, error, cloudEventID: nil, decoded: false)
+        }
+        do throws(BadEvent) {
             let request = try mapper.map(decoded.payload)
             let key = try keyStrategy.key(
                 messageKey: message.key, cloudEventID: decoded.cloudEventID, request: request)
             return PipelineJob(message: message, key: key, preparation: .ready(request))
         } catch {
-            return PipelineJob(message: message, key: PipelineJob.ownKey(of: message), preparation: .bad(error))
+            return bad(message, error, cloudEventID: decoded.cloudEventID, decoded: true)
         }
+    }
+
+    private func bad(_ message: KafkaMessage, _ error: BadEvent, cloudEventID: String?, decoded: Bool) -> PipelineJob {
+        var job = PipelineJob(message: message, key: PipelineJob.ownKey(of: message), preparation: .bad(error))
+        job.badEventKey = keyStrategy.keyWithoutRequest(
+            messageKey: message.key, cloudEventID: cloudEventID, eventDecoded: decoded)
+        return job
     }
 }

@@ -106,7 +106,10 @@ struct OutcomePublisher: Sendable {
             if let earlier = producedAt, try await lookup.contains(outcomeOf: position, in: earlier) {
                 logger.info(
                     "an outcome whose delivery failed was found in Kafka; not publishing it again",
-                    metadata: [SyncLogKey.topic: "\(earlier.topic)", SyncLogKey.partition: "\(earlier.partition)"])
+                    metadata: [
+                        SyncLogKey.topic: "\(earlier.topic)",
+                        SyncLogKey.partition: .stringConvertible(earlier.partition),
+                    ])
                 return
             }
             let placement = try await sink.placement(topic: record.topic, key: record.key)
@@ -125,7 +128,8 @@ struct OutcomePublisher: Sendable {
                 logger.warning(
                     "dead letter too large for its topic; publishing it without the original value",
                     metadata: [
-                        SyncLogKey.topic: "\(record.topic)", SyncLogKey.valueBytes: "\(record.value?.count ?? 0)",
+                        SyncLogKey.topic: "\(record.topic)",
+                        SyncLogKey.valueBytes: .stringConvertible(record.value?.count ?? 0),
                     ])
                 record = smaller
                 producedAt = nil  // refused as a whole: nothing of it is in the partition
@@ -166,7 +170,7 @@ struct OutcomePublisher: Sendable {
                 failures += 1
                 logger.warning(
                     "\(what) failed; retrying",
-                    metadata: [SyncLogKey.error: "\(error)", SyncLogKey.retryAttempt: "\(failures)"])
+                    metadata: [SyncLogKey.error: "\(error)", SyncLogKey.retryAttempt: .stringConvertible(failures)])
                 do {
                     try await Task.sleep(for: backoff.delay(retry: failures))
                 } catch {
@@ -179,8 +183,8 @@ struct OutcomePublisher: Sendable {
 
     private func metadata(_ position: RecordPosition) -> Logger.Metadata {
         [
-            SyncLogKey.topic: "\(position.topic)", SyncLogKey.partition: "\(position.partition)",
-            SyncLogKey.offset: "\(position.offset)",
+            SyncLogKey.topic: "\(position.topic)", SyncLogKey.partition: .stringConvertible(position.partition),
+            SyncLogKey.offset: .stringConvertible(position.offset),
         ]
     }
 }

@@ -68,28 +68,29 @@ struct OutcomeRecorder: Sendable {
     func report(_ result: EventProcessor.Result, of job: PipelineJob, duration: Duration, logger: Logger) {
         health.recordOutcome(result.outcome.label)
         var metadata: Logger.Metadata = [
-            SyncLogKey.outcome: "\(result.outcome.label)",
-            SyncLogKey.topic: "\(job.message.topic)",
-            SyncLogKey.partition: "\(job.message.partition)",
-            SyncLogKey.offset: "\(job.message.offset)",
-            SyncLogKey.attempts: "\(result.attempts)",
-            SyncLogKey.durationMs: "\(duration.wholeMilliseconds)",
+            SyncLogKey.outcome: .string(result.outcome.label),
+            SyncLogKey.topic: .string(job.message.topic),
+            SyncLogKey.partition: .stringConvertible(job.message.partition),
+            SyncLogKey.offset: .stringConvertible(job.message.offset),
+            SyncLogKey.attempts: .stringConvertible(result.attempts),
+            SyncLogKey.durationMs: .stringConvertible(duration.wholeMilliseconds),
         ]
-        if let key = job.dedupeKey { metadata[SyncLogKey.dedupeKey] = "\(key)" }
+        if let key = job.reportedKey { metadata[SyncLogKey.dedupeKey] = .string(key) }
         switch result.outcome {
         case .success(_, let contactId, _, let request):
-            metadata[SyncLogKey.contactId] = "\(contactId)"
-            metadata[SyncLogKey.customerId] = "\(request.customerId)"
+            metadata[SyncLogKey.contactId] = .stringConvertible(contactId)
+            metadata[SyncLogKey.customerId] = .stringConvertible(request.customerId)
             if logPersonalData {
-                metadata[SyncLogKey.contactName] = "\(request.name)"
-                metadata[SyncLogKey.contactEmail] = "\(request.email ?? "")"
+                metadata[SyncLogKey.contactName] = .string(request.name)
+                metadata[SyncLogKey.contactEmail] = .string(request.email ?? "")
             }
             logger.info("contact synced", metadata: metadata)
         case .deadLetter(let reason, let detail, let httpStatus):
-            metadata[SyncLogKey.outcomeReason] = "\(reason.rawValue)"
-            if let httpStatus { metadata[SyncLogKey.httpStatus] = "\(httpStatus)" }
+            metadata[SyncLogKey.outcomeReason] = .string(reason.rawValue)
+            if let httpStatus { metadata[SyncLogKey.httpStatus] = .stringConvertible(httpStatus) }
             // A bad event's detail names the field and may quote its value: only logged when personal data is allowed.
-            metadata[SyncLogKey.outcomeDetail] = "\(logPersonalData ? token.redact(detail) : Self.fieldOnly(detail))"
+            metadata[SyncLogKey.outcomeDetail] = .string(
+                logPersonalData ? token.redact(detail) : Self.fieldOnly(detail))
             logger.warning("event dead-lettered", metadata: metadata)
         }
     }

@@ -130,8 +130,9 @@ final class Pipeline: Sendable {
         logger.info(
             lost ? "partitions lost" : "partitions revoked",
             metadata: [
-                SyncLogKey.partitions: "\(partitions.map(\.description))", SyncLogKey.dropped: "\(dropped)",
-                SyncLogKey.abandoned: "\(running)",
+                SyncLogKey.partitions: "\(partitions.map(\.description))",
+                SyncLogKey.dropped: .stringConvertible(dropped),
+                SyncLogKey.abandoned: .stringConvertible(running),
             ])
     }
 
@@ -163,7 +164,7 @@ final class Pipeline: Sendable {
         }
         logger.info(
             "drain time is up: running events of revoked partitions cancelled",
-            metadata: [SyncLogKey.abandoned: "\(cancelled)"])
+            metadata: [SyncLogKey.abandoned: .stringConvertible(cancelled)])
     }
 
     /// One event: skip it when the ledger shows its outcome was published; otherwise process and publish it. The
@@ -210,18 +211,23 @@ final class Pipeline: Sendable {
                 try consumer.storeOffset(partition, nextOffset: position)
             } catch {
                 logger.info(
-                    "offset not stored", metadata: [SyncLogKey.partition: "\(partition)", SyncLogKey.error: "\(error)"])
+                    "offset not stored",
+                    metadata: [SyncLogKey.partition: .stringConvertible(partition), SyncLogKey.error: "\(error)"])
             }
         }
         if !actions.pause.isEmpty {
             if actions.cause == .backpressure {
-                logger.info("buffer full: pausing partitions", metadata: [SyncLogKey.buffered: "\(bufferedCount)"])
+                logger.info(
+                    "buffer full: pausing partitions",
+                    metadata: [SyncLogKey.buffered: .stringConvertible(bufferedCount)])
             }
             act("pausing partitions", on: actions.pause) { try consumer.pause($0) }
         }
         if !actions.resume.isEmpty {
             if actions.cause == .backpressure {
-                logger.info("buffer drained: resuming partitions", metadata: [SyncLogKey.buffered: "\(bufferedCount)"])
+                logger.info(
+                    "buffer drained: resuming partitions",
+                    metadata: [SyncLogKey.buffered: .stringConvertible(bufferedCount)])
             }
             act("resuming partitions", on: actions.resume) { try consumer.resume($0) }
         }

@@ -15,11 +15,17 @@ struct PipelineJob: Sendable {
     /// key; a bad event has no trustworthy key and gets one of its own (``ownKey(of:)``), so it waits for nothing.
     var key: String
     var preparation: Preparation
+    /// A bad event's dedupe key when it is known without a request (its record key or CloudEvents id comes first in
+    /// `dedupe.keyOrder`), for its log line; it orders nothing and claims nothing.
+    var badEventKey: String? = nil
 
     /// The dedupe key, or `nil` for a bad event.
     var dedupeKey: String? {
         if case .ready = preparation { key } else { nil }
     }
+
+    /// The key the event's outcome line names: the dedupe key, or a bad event's ``badEventKey``.
+    var reportedKey: String? { dedupeKey ?? badEventKey }
 
     /// Where the input record sits.
     var position: RecordPosition { RecordPosition(message) }

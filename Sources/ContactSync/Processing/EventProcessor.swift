@@ -248,7 +248,8 @@ struct EventProcessor: Sendable {
                     SyncLogKey.dedupeKey: "\(key)", SyncLogKey.claimOwner: "\(lease.owner)",
                     SyncLogKey.claimOrigin: "\(claimedBy ?? "")",
                     SyncLogKey.claimLeaseUntil: "\(lease.until.formatted(.iso8601))",
-                    SyncLogKey.claimEpoch: "\(claim.epoch)", SyncLogKey.ambiguousPolicy: "\(ambiguousPolicy.rawValue)",
+                    SyncLogKey.claimEpoch: .stringConvertible(claim.epoch),
+                    SyncLogKey.ambiguousPolicy: "\(ambiguousPolicy.rawValue)",
                 ])
             switch ambiguousPolicy {
             case .deadLetter:

@@ -193,9 +193,9 @@ final class KometCallGate: Sendable {
         logger.warning(
             "Komet call budget spent: calls wait for its reset, without probing",
             metadata: [
-                SyncLogKey.budgetUsed: "\(used)", SyncLogKey.budgetLimit: "\(limit)",
+                SyncLogKey.budgetUsed: .stringConvertible(used), SyncLogKey.budgetLimit: .stringConvertible(limit),
                 SyncLogKey.budgetResetsAt: "\(window.end.formatted(.iso8601))",
-                SyncLogKey.pauseSeconds: "\(pause.components.seconds)",
+                SyncLogKey.pauseSeconds: .stringConvertible(pause.components.seconds),
             ])
         if previous != .quota { onChange(.quota) }
     }
@@ -205,7 +205,7 @@ final class KometCallGate: Sendable {
         logger.notice(
             "Komet call budget reset: calls resume",
             metadata: [
-                SyncLogKey.budgetLimit: "\(limiter?.settings.limit ?? 0)",
+                SyncLogKey.budgetLimit: .stringConvertible(limiter?.settings.limit ?? 0),
                 SyncLogKey.budgetResetsAt: "\(window?.end.formatted(.iso8601) ?? "")",
             ])
         if reason != nil { onChange(nil) }
@@ -318,7 +318,8 @@ final class KometCallGate: Sendable {
         }
         guard changed else { return }
         var metadata: Logger.Metadata = [
-            SyncLogKey.pauseReason: "\(reason.rawValue)", SyncLogKey.pauseSeconds: "\(pause.components.seconds)",
+            SyncLogKey.pauseReason: "\(reason.rawValue)",
+            SyncLogKey.pauseSeconds: .stringConvertible(pause.components.seconds),
             SyncLogKey.errorDetail: "\(detail)",
         ]
         if let previous { metadata[SyncLogKey.pausePrevious] = "\(previous.rawValue)" }

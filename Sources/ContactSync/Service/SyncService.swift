@@ -112,8 +112,8 @@ public final class SyncService: Service {
             "komet-contact-sync starting",
             metadata: [
                 SyncLogKey.topics: "\(configuration.inputTopics)",
-                SyncLogKey.maxInFlight: "\(configuration.pipeline.maxInFlight)",
-                SyncLogKey.maxConnections: "\(configuration.komet.maxConnections)",
+                SyncLogKey.maxInFlight: .stringConvertible(configuration.pipeline.maxInFlight),
+                SyncLogKey.maxConnections: .stringConvertible(configuration.komet.maxConnections),
                 SyncLogKey.dedupeBackend: "\(configuration.dedupeBackend.rawValue)",
             ])
 
@@ -121,8 +121,8 @@ public final class SyncService: Service {
             logger.notice(
                 "Komet calls in flight are limited by komet.maxConnections, below pipeline.maxInFlight",
                 metadata: [
-                    SyncLogKey.maxConnections: "\(configuration.komet.maxConnections)",
-                    SyncLogKey.maxInFlight: "\(configuration.pipeline.maxInFlight)",
+                    SyncLogKey.maxConnections: .stringConvertible(configuration.komet.maxConnections),
+                    SyncLogKey.maxInFlight: .stringConvertible(configuration.pipeline.maxInFlight),
                 ])
         }
         try await withGracefulShutdownHandler {
@@ -225,7 +225,9 @@ public final class SyncService: Service {
             do {
                 let cutoff = Date().addingTimeInterval(-configuration.retention.timeInterval)
                 let pruned = try await stores.prune(before: cutoff)
-                if pruned > 0 { logger.info("pruned dedupe keys", metadata: [SyncLogKey.pruned: "\(pruned)"]) }
+                if pruned > 0 {
+                    logger.info("pruned dedupe keys", metadata: [SyncLogKey.pruned: .stringConvertible(pruned)])
+                }
             } catch {
                 logger.warning("pruning the dedupe store failed", metadata: [SyncLogKey.error: "\(error)"])
             }

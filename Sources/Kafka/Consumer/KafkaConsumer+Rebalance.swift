@@ -46,7 +46,7 @@ extension KafkaConsumer {
             let lost = rd_kafka_assignment_lost(rk) != 0
             logger.info(
                 "Kafka partitions being revoked",
-                metadata: metadata.merging([KafkaLogKey.assignmentLost: "\(lost)"]) { $1 }
+                metadata: metadata.merging([KafkaLogKey.assignmentLost: .stringConvertible(lost)]) { $1 }
             )
             if let session, !partitions.isEmpty {
                 session.delegate.consumer(session.consumer, willRevoke: partitions, lost: lost)

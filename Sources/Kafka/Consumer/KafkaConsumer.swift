@@ -308,7 +308,7 @@ public final class KafkaConsumer: Sendable {
                     metadata: [
                         KafkaLogKey.error: "\(KafkaError(err))",
                         KafkaLogKey.topic: "\(topic)",
-                        KafkaLogKey.partition: "\(message.pointee.partition)",
+                        KafkaLogKey.partition: .stringConvertible(message.pointee.partition),
                     ]
                 )
             }

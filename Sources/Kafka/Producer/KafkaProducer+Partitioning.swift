@@ -54,7 +54,7 @@ extension KafkaProducer {
         if asked {
             logger.debug(
                 "Kafka topic partition count",
-                metadata: [KafkaLogKey.topic: "\(topic)", KafkaLogKey.partitionCount: "\(count)"]
+                metadata: [KafkaLogKey.topic: "\(topic)", KafkaLogKey.partitionCount: .stringConvertible(count)]
             )
         }
         return count

@@ -60,7 +60,10 @@ final class KafkaProducerPollThread: Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR || remaining > 0 {
             logger.warning(
                 "Kafka producer flush incomplete; failing undelivered records",
-                metadata: [KafkaLogKey.outputQueueLength: "\(remaining)", KafkaLogKey.error: "\(KafkaError(err))"]
+                metadata: [
+                    KafkaLogKey.outputQueueLength: .stringConvertible(remaining),
+                    KafkaLogKey.error: "\(KafkaError(err))",
+                ]
             )
         }
         // Fail what is left so that no `send` waits forever; the purged records' reports arrive via poll.

@@ -44,15 +44,15 @@ extension KafkaPartitionReader {
                 lastError = error
                 logger.debug(
                     "Kafka partition reader fetch error, retrying",
-                    metadata: [KafkaLogKey.error: "\(error)", KafkaLogKey.partition: "\(partition)"]
+                    metadata: [KafkaLogKey.error: "\(error)", KafkaLogKey.partition: .stringConvertible(partition)]
                 )
             }
         }
         logger.debug(
             "Kafka partition read",
             metadata: [
-                KafkaLogKey.partition: "\(partition)", KafkaLogKey.offset: "\(start)..<\(end)",
-                KafkaLogKey.count: "\(records.count)",
+                KafkaLogKey.partition: .stringConvertible(partition), KafkaLogKey.offset: "\(start)..<\(end)",
+                KafkaLogKey.count: .stringConvertible(records.count),
             ]
         )
         return records
