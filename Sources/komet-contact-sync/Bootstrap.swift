@@ -42,7 +42,13 @@ enum Bootstrap {
         case .memory:
             return SyncStores(InMemoryStore())
         case .sqlite:
-            return SyncStores(try SQLiteStore(path: settings.sqlitePath))
+            do {
+                return SyncStores(try SQLiteStore(path: settings.sqlitePath))
+            } catch {
+                throw ConfigurationError(
+                    setting: "dedupe.sqlitePath",
+                    message: "cannot open the SQLite store \(settings.sqlitePath): \(error)")
+            }
         case .postgres:
             return SyncStores(PostgresStore(settings: settings.postgres, password: postgresPassword, logger: logger))
         }

@@ -2,6 +2,7 @@ import ContactSync
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// `/health` (liveness: the poll loop and the pipeline make progress), `/ready` (readiness, with its reason) and
 /// `/metrics` (the Prometheus text exposition of ``SyncMetrics``). A failing probe answers 503 with its reason.
@@ -31,17 +32,41 @@ struct HealthServer: Service {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
+        let listening = ListeningFlag()
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "komet-contact-sync"),
             onServerRunning: { channel in
+                listening.value.store(true, ordering: .releasing)
                 logger.info(
                     "HTTP server listening",
                     metadata: [CommandLogKey.httpAddress: "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             },
             logger: logger
         )
-        try await app.run()
+        do {
+            try await app.run()
+        } catch {
+            // Failing before it listened means the address could not be bound (port taken, host not this machine's).
+            guard !listening.value.load(ordering: .acquiring) else { throw error }
+            throw BindError(host: host, port: port, underlying: "\(error)")
+        }
+    }
+
+    /// Set once the server listens, from Hummingbird's `onServerRunning`.
+    private final class ListeningFlag: Sendable {
+        let value = Atomic<Bool>(false)
+    }
+
+    /// The server could not listen on `http.host`:`http.port`.
+    struct BindError: Error, CustomStringConvertible {
+        var host: String
+        var port: Int
+        var underlying: String
+
+        var setting: String { "http.port" }
+        var message: String { "cannot listen on \(host):\(port) (http.host, http.port): \(underlying)" }
+        var description: String { message }
     }
 
     private static func probe(_ passed: Bool, _ reason: String) -> Response {

@@ -88,7 +88,10 @@ import Testing
 
     @Test func unknownFileSettingsAreRefused() {
         let source = ConfigurationSource(fileValues: ["pipeline.maxInFlite": "3"])
-        #expect(throws: ConfigurationError(setting: "pipeline.maxInFlite", message: "unknown setting")) {
+        #expect(
+            throws: ConfigurationError(
+                setting: "pipeline.maxInFlite", message: "unknown setting (did you mean pipeline.maxInFlight?)")
+        ) {
             _ = try SyncConfiguration(source: source)
         }
     }
@@ -99,7 +102,9 @@ import Testing
         #expect(SettingReader.parseDuration("5m") == .seconds(300))
         #expect(SettingReader.parseDuration("2h") == .seconds(7_200))
         #expect(SettingReader.parseDuration("30d") == .seconds(2_592_000))
-        #expect(SettingReader.parseDuration("1.5") == .milliseconds(1_500))
+        #expect(SettingReader.parseDuration("1.5s") == .milliseconds(1_500))
+        #expect(SettingReader.parseDuration("1.5") == nil)
+        #expect(SettingReader.parseDuration("15000") == nil)
         #expect(SettingReader.parseDuration("-1s") == nil)
         #expect(SettingReader.parseDuration("fast") == nil)
     }

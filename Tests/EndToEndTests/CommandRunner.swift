@@ -15,6 +15,7 @@ enum CommandRunner {
         _ arguments: [String],
         stdinFile: URL? = nil,
         timeout: Duration = .seconds(60),
+        environment: [String: String] = [:],
         in directory: URL
     ) async throws -> Result {
         let unique = UUID().uuidString.prefix(8)
@@ -29,7 +30,7 @@ enum CommandRunner {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = E2EEnvironment.childEnvironment()
+        process.environment = E2EEnvironment.childEnvironment(adding: environment)
         process.currentDirectoryURL = directory
         process.standardInput = try stdinFile.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)

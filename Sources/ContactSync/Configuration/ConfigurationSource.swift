@@ -99,11 +99,64 @@ public struct ConfigurationSource: Sendable {
         return result
     }
 
+    /// The librdkafka property each `KOMET_SYNC_KAFKA_*` variable sets, mapped to the variable's name.
+    func kafkaVariableNames() -> [String: String] {
+        let prefix = Self.environmentName(for: "kafka.")
+        var names: [String: String] = [:]
+        for name in environment.keys where name.hasPrefix(prefix) && name.count > prefix.count {
+            names[name.dropFirst(prefix.count).lowercased().replacingOccurrences(of: "_", with: ".")] = name
+        }
+        return names
+    }
+
     /// The keys set in the file that no setting of `known` reads, for a warning or an error at start.
     public func unknownFileKeys(known: Set<String>, passThroughPrefixes: [String]) -> [String] {
         fileValues.keys.filter { key in
             !known.contains(key) && !passThroughPrefixes.contains { key.hasPrefix($0) }
         }.sorted()
+    }
+
+    /// The `KOMET_SYNC_*` variables of the environment that no setting of `known` reads and that no pass-through
+    /// prefix covers: a misspelt variable would otherwise be ignored without a word. `allowed` names variables read
+    /// for another purpose (the token's and the password's, when they were given this prefix).
+    public func unknownEnvironmentVariables(
+        known: Set<String>, passThroughPrefixes: [String], allowed: Set<String>
+    ) -> [String] {
+        let knownNames = Set(known.map(Self.environmentName(for:)))
+        let passThrough = passThroughPrefixes.map(Self.environmentName(for:))
+        return environment.keys.filter { name in
+            name.hasPrefix(Self.environmentPrefix) && !knownNames.contains(name) && !allowed.contains(name)
+                && !passThrough.contains { name.hasPrefix($0) && name.count > $0.count }
+        }.sorted()
+    }
+
+    /// The candidate closest to `name` by edit distance, when it is close enough to be what was meant (a typo, a
+    /// missing or extra letter or word separator), for "did you mean …?".
+    public static func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
+        let limit = max(2, name.count / 5)
+        var best: (candidate: String, distance: Int)?
+        for candidate in candidates {
+            let distance = editDistance(Array(name.lowercased()), Array(candidate.lowercased()))
+            if distance <= limit, distance < (best?.distance ?? .max) { best = (candidate, distance) }
+        }
+        return best?.candidate
+    }
+
+    /// Levenshtein distance (insert, delete, substitute), two rows at a time.
+    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
     }
 }
 
@@ -112,8 +165,14 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible, Equa
     public var setting: String
     public var message: String
 
+    public init(setting: String, message: String) {
+        self.setting = setting
+        self.message = message
+    }
+
     public var description: String {
-        if setting.hasPrefix("-") {
+        // Options (`--config`) and environment variables (`KOMET_SYNC_…`) are named as they are.
+        if setting.hasPrefix("-") || setting.hasPrefix(ConfigurationSource.environmentPrefix) {
             return "configuration: \(setting): \(message)"
         }
         return "configuration: \(setting) (\(ConfigurationSource.environmentName(for: setting))): \(message)"

@@ -51,6 +51,11 @@ struct SettingReader {
 
     func duration(_ key: String, minimum: Duration) throws(ConfigurationError) -> Duration {
         let text = try string(key)
+        if Double(text) != nil {
+            throw ConfigurationError(
+                setting: key,
+                message: "'\(text)' has no unit: write a duration with one, e.g. 500ms, 15s, 5m, 1h, 30d")
+        }
         guard let value = Self.parseDuration(text), value >= minimum else {
             throw ConfigurationError(
                 setting: key,
@@ -71,7 +76,8 @@ struct SettingReader {
         return result
     }
 
-    /// `250ms`, `15s`, `5m`, `1h`, `30d`; a bare number is seconds.
+    /// `250ms`, `15s`, `5m`, `1h`, `30d` (a fraction is allowed: `1.5s`). A number without a unit is not a duration:
+    /// `"requestTimeout": 15000` could mean milliseconds as easily as seconds.
     static func parseDuration(_ text: String) -> Duration? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400)]
         for (suffix, seconds) in units where text.hasSuffix(suffix) {
@@ -79,7 +85,6 @@ struct SettingReader {
             guard let value = Double(number), value >= 0, value.isFinite else { return nil }
             return .milliseconds(Int64((value * seconds * 1_000).rounded()))
         }
-        guard let value = Double(text), value >= 0, value.isFinite else { return nil }
-        return .milliseconds(Int64((value * 1_000).rounded()))
+        return nil
     }
 }

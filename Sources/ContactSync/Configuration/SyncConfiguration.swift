@@ -60,7 +60,23 @@ public struct SyncConfiguration: Sendable {
         let unknown = source.unknownFileKeys(
             known: Set(Self.settings.map(\.key)), passThroughPrefixes: ["kafka."])
         if let first = unknown.first {
-            throw ConfigurationError(setting: first, message: "unknown setting")
+            throw ConfigurationError(
+                setting: first,
+                message: "unknown setting"
+                    + Self.didYouMean(ConfigurationSource.suggestion(for: first, among: Self.settings.map(\.key))))
+        }
+        // The token's and the password's variables may carry the prefix too: they are read, just not as settings.
+        let allowed: Set<String> = [
+            try reader.string("komet.tokenVariable"), try reader.string("postgres.passwordVariable"),
+        ]
+        let unknownVariables = source.unknownEnvironmentVariables(
+            known: Set(Self.settings.map(\.key)), passThroughPrefixes: ["kafka."], allowed: allowed)
+        if let first = unknownVariables.first {
+            let names = Self.settings.map { ConfigurationSource.environmentName(for: $0.key) }
+            throw ConfigurationError(
+                setting: first,
+                message: "unknown variable: no setting reads it"
+                    + Self.didYouMean(ConfigurationSource.suggestion(for: first, among: names)))
         }
 
         var kafka = source.values(withPrefix: "kafka.")
@@ -209,5 +225,11 @@ public struct SyncConfiguration: Sendable {
         self.logLevel = logLevel
         logFormat = try reader.choice("log.format")
         logPersonalData = try reader.bool("log.personalData")
+    }
+}
+
+extension SyncConfiguration {
+    fileprivate static func didYouMean(_ suggestion: String?) -> String {
+        suggestion.map { " (did you mean \($0)?)" } ?? ""
     }
 }

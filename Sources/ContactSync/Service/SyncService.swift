@@ -64,15 +64,8 @@ public final class SyncService: Service {
 
     /// Consumer, pipeline and producer until graceful shutdown.
     private func work() async throws {
-        let producer = try KafkaProducer(configuration: KafkaRoleSettings.producer(configuration.kafka), logger: logger)
-        let consumer = try KafkaConsumer(
-            configuration: KafkaRoleSettings.consumer(configuration.kafka), topics: configuration.inputTopics,
-            logger: logger)
-        // The reader's own group (it never joins it or commits): the consumer group's id plus `.outcome-reader`.
-        let consumerGroup = configuration.kafka["group.id"].flatMap { $0.isEmpty ? nil : $0 } ?? "komet-contact-sync"
-        let reader = try KafkaPartitionReader(
-            configuration: KafkaRoleSettings.consumer(configuration.kafka),
-            groupID: "\(consumerGroup).outcome-reader", logger: logger)
+        let clients = try WorkerKafkaClients(configuration: configuration, logger: logger)
+        let (producer, consumer, reader) = (clients.producer, clients.consumer, clients.reader)
         let komet = KometClient(
             configuration: configuration.komet, token: token, httpClient: httpClient, observer: health.metrics)
         let limiter = CallLimiter(budget: stores.budget, settings: configuration.callBudget)
