@@ -147,6 +147,8 @@ let package = Package(
             dependencies: [
                 "ContactSync", "Kafka", "KometClient", "SyncTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Writes SQLite files of an older schema, for the migration tests.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

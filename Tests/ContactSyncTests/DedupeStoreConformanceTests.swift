@@ -1,4 +1,5 @@
 import Foundation
+import KometClient
 import Testing
 
 @testable import ContactSync
@@ -16,14 +17,14 @@ struct DedupeStoreConformanceTests {
         arguments: StoreFactory.all)
     func batchedClaims(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in
-            try await store.markDone(key: "done", contactId: 42, now: at(0))
+            try await store.markDone(key: "done", contact: .sample(42), now: at(0))
             _ = try await store.claim(key: "held", owner: "b", origin: "o-held", now: at(0), leaseUntil: at(60))
             let keys = ["new-1", "done", "new-2", "held", "new-3"]
             let results = try await store.claim(
                 keys.map { ClaimRequest(key: $0, owner: "a", origin: "o-\($0)", now: at(1), leaseUntil: at(61)) })
             #expect(results.count == keys.count)
             #expect(results[0] == .claimed(Claim(key: "new-1", owner: "a", epoch: 1)))
-            #expect(results[1] == .done(contactId: 42, at: at(0), origin: nil))
+            #expect(results[1] == .done(.sample(42), at: at(0), origin: nil))
             #expect(results[2] == .claimed(Claim(key: "new-2", owner: "a", epoch: 1)))
             #expect(
                 results[3] == .pending(ClaimLease(owner: "b", epoch: 1, until: at(60)), since: at(0), origin: "o-held"))
@@ -70,22 +71,54 @@ struct DedupeStoreConformanceTests {
     func done(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in
             _ = try await store.claim(key: "k", owner: "a", origin: nil, now: t0)
-            try await store.markDone(key: "k", contactId: 4_535_434, now: at(1))
+            try await store.markDone(key: "k", contact: .sample(4_535_434), now: at(1))
             #expect(
                 try await store.claim(key: "k", owner: "b", origin: nil, now: at(2))
-                    == .done(contactId: 4_535_434, at: at(1), origin: nil))
+                    == .done(.sample(4_535_434), at: at(1), origin: nil))
             #expect(
-                try await store.entry(key: "k") == DedupeEntry(key: "k", state: .done(contactId: 4_535_434, at: at(1))))
+                try await store.entry(key: "k") == DedupeEntry(key: "k", state: .done(.sample(4_535_434), at: at(1))))
         }
     }
 
     @Test("markDone without a row inserts it", arguments: StoreFactory.all)
     func markDoneInserts(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in
-            try await store.markDone(key: "k", contactId: 7, now: t0)
+            try await store.markDone(key: "k", contact: .sample(7), now: t0)
             #expect(
                 try await store.claim(key: "k", owner: "a", origin: nil, now: at(1))
-                    == .done(contactId: 7, at: t0, origin: nil))
+                    == .done(.sample(7), at: t0, origin: nil))
+        }
+    }
+
+    @Test(
+        "done keeps the first contact's customer and digest; less news of it keeps them, another contact replaces",
+        arguments: StoreFactory.all)
+    func doneKeepsTheFirstContact(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store async throws in
+            let request = KometContactRequest(customerId: 136, name: "Ada Lovelace", type: "Buyer", email: "a@b.c")
+            let first = CreatedContact(contactId: 1_120, createdBy: request)
+            #expect(first.customerId == 136 && first.requestDigest == RequestDigest(of: request))
+            try await store.markDone(key: "k", contact: first, now: at(1))
+            #expect(try await store.entry(key: "k")?.state == .done(first, at: at(1)))
+            // The same contact learnt again without its customer or request (a rebuild from a duplicate record).
+            let less = CreatedContact(contactId: 1_120, customerId: nil, requestDigest: nil)
+            try await store.markDone(key: "k", contact: less, now: at(2))
+            #expect(try await store.entry(key: "k")?.state == .done(first, at: at(2)))
+            // Another contact replaces the row whole, what it does not know included.
+            let other = CreatedContact(contactId: 2_240, customerId: 5_000, requestDigest: nil)
+            try await store.markDone(key: "k", contact: other, now: at(3))
+            #expect(try await store.entry(key: "k")?.state == .done(other, at: at(3)))
+            #expect(
+                try await store.claim(key: "k", owner: "a", origin: nil, now: at(4))
+                    == .done(other, at: at(3), origin: nil))
+            // A row done with nothing but its contact reads back so: unknown stays unknown.
+            try await store.markDone(key: "bare", contact: less, now: at(5))
+            #expect(try await store.entry(key: "bare")?.state == .done(less, at: at(5)))
+            // A pending row's claim has no first contact to keep: markDone writes what it is given.
+            _ = try await store.claim(key: "p", owner: "a", origin: "o", now: at(6))
+            try await store.markDone(key: "p", contact: first, now: at(7))
+            #expect(
+                try await store.entry(key: "p") == DedupeEntry(key: "p", state: .done(first, at: at(7)), origin: "o"))
         }
     }
 
@@ -100,9 +133,9 @@ struct DedupeStoreConformanceTests {
             #expect(try await !store.renew(Claim(key: "k", owner: "a", epoch: 2), until: at(90), now: at(6)))
             #expect(try await !store.renew(Claim(key: "absent", owner: "a", epoch: 1), until: at(90), now: at(6)))
             #expect(try await store.entry(key: "k")?.state == .pending("a", since: at(5), until: at(30)))
-            try await store.markDone(key: "k", contactId: 3, now: at(7))
+            try await store.markDone(key: "k", contact: .sample(3), now: at(7))
             #expect(try await !store.renew(claim, until: at(90), now: at(8)))
-            #expect(try await store.entry(key: "k")?.state == .done(contactId: 3, at: at(7)))
+            #expect(try await store.entry(key: "k")?.state == .done(.sample(3), at: at(7)))
         }
     }
 
@@ -130,14 +163,14 @@ struct DedupeStoreConformanceTests {
                 try await store.takeOver(key: "k", epoch: 1, owner: "c", origin: nil, now: at(100), leaseUntil: at(160))
                     == nil)
             // No takeover of a done row or of a missing one.
-            try await store.markDone(key: "k", contactId: 5, now: at(12))
+            try await store.markDone(key: "k", contact: .sample(5), now: at(12))
             #expect(
                 try await store.takeOver(key: "k", epoch: 2, owner: "c", origin: nil, now: at(100), leaseUntil: at(160))
                     == nil)
             #expect(
                 try await store.takeOver(
                     key: "absent", epoch: 1, owner: "c", origin: nil, now: at(100), leaseUntil: at(160)) == nil)
-            #expect(try await store.entry(key: "k")?.state == .done(contactId: 5, at: at(12)))
+            #expect(try await store.entry(key: "k")?.state == .done(.sample(5), at: at(12)))
         }
     }
 
@@ -172,7 +205,7 @@ struct DedupeStoreConformanceTests {
             #expect(try await store.entry(key: "k") != nil)
             #expect(try await store.release(Claim(key: "k", owner: "a", epoch: 1)))
             #expect(try await store.entry(key: "k") == nil)
-            try await store.markDone(key: "d", contactId: 1, now: t0)
+            try await store.markDone(key: "d", contact: .sample(1), now: t0)
             #expect(try await !store.release(Claim(key: "d", owner: "a", epoch: 1)))
             #expect(try await store.entry(key: "d") != nil)
         }
@@ -193,9 +226,9 @@ struct DedupeStoreConformanceTests {
     func prune(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in
             _ = try await store.claim(key: "old-pending", owner: "a", origin: nil, now: at(0))
-            try await store.markDone(key: "old-done", contactId: 1, now: at(1))
+            try await store.markDone(key: "old-done", contact: .sample(1), now: at(1))
             _ = try await store.claim(key: "touched-later", owner: "a", origin: nil, now: at(0))
-            try await store.markDone(key: "touched-later", contactId: 2, now: at(20))
+            try await store.markDone(key: "touched-later", contact: .sample(2), now: at(20))
             _ = try await store.claim(key: "at-cutoff", owner: "a", origin: nil, now: at(10))
             #expect(try await store.pruneKeys(before: at(10)) == 2)
             #expect(try await store.entry(key: "old-pending") == nil)
@@ -259,10 +292,10 @@ struct DedupeStoreConformanceTests {
                 try await store.claim(key: "k", owner: "b", origin: "other", now: at(1))
                     == .pending(
                         ClaimLease(owner: "a", epoch: 1, until: at(60)), since: t0, origin: position.description))
-            try await store.markDone(key: "k", contactId: 77, now: at(2))
+            try await store.markDone(key: "k", contact: .sample(77), now: at(2))
             #expect(
                 try await store.claim(key: "k", owner: "b", origin: "other", now: at(3))
-                    == .done(contactId: 77, at: at(2), origin: position.description))
+                    == .done(.sample(77), at: at(2), origin: position.description))
         }
     }
 }
@@ -278,12 +311,12 @@ struct SQLiteStoreTests {
             let store = try SQLiteStore(path: path)
             _ = try await store.claim(key: "pending", owner: "a", origin: nil, now: t0)
             _ = try await store.claim(key: "done", owner: "a", origin: nil, now: t0)
-            try await store.markDone(key: "done", contactId: 42, now: at(1))
+            try await store.markDone(key: "done", contact: .sample(42), now: at(1))
         }
         let reopened = try SQLiteStore(path: path)
         #expect(
             try await reopened.claim(key: "done", owner: "b", origin: nil, now: at(2))
-                == .done(contactId: 42, at: at(1), origin: nil))
+                == .done(.sample(42), at: at(1), origin: nil))
         #expect(
             try await reopened.claim(key: "pending", owner: "b", origin: nil, now: at(2))
                 == .pending(ClaimLease(owner: "a", epoch: 1, until: at(60)), since: t0, origin: nil))

@@ -68,7 +68,7 @@ import Testing
         #expect(
             try await H.crashedClaim("a", in: store, owner: "dead", origin: position.description)
                 == .claimed("a", by: "dead"))
-        try await store.markDone(key: "a", contactId: 4_242, now: Date())
+        try await store.markDone(key: "a", contact: .sample(4_242), now: Date())
         try await store.markPublishing(
             position, placement: OutcomePlacement(topic: "contacts.komet.succeeded", partition: 0, fromOffset: 0),
             now: Date())

@@ -28,7 +28,7 @@ import Testing
             // Still held: the event waits without a call.
             #expect(komet.addCalls == 0 && komet.listCalls == 0)
             #expect(harness.sink.records.isEmpty)
-            try await store.markDone(key: "a", contactId: 4_711, now: Date())
+            try await store.markDone(key: "a", contact: .sample(4_711), now: Date())
         }
         let record = try Self.outcome(harness)
         #expect(record.status == .duplicate)
@@ -84,7 +84,7 @@ import Testing
             while komet.addCalls < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
             try await Task.sleep(for: .milliseconds(200))
             #expect(harness.sink.records.isEmpty)
-            try await store.markDone(key: "a", contactId: 99, now: Date())
+            try await store.markDone(key: "a", contact: .sample(99), now: Date())
         }
         #expect(komet.addCalls == 1, "the fenced-off holder called again")
         let record = try Self.outcome(harness)
@@ -174,7 +174,7 @@ import Testing
         let harness = H(komet: komet, store: store)
         try await harness.run([message], expecting: 1, timeout: .seconds(2)) {
             try await Task.sleep(for: .milliseconds(100))
-            try await store.markDone(key: "a", contactId: 5_150, now: Date())
+            try await store.markDone(key: "a", contact: .sample(5_150), now: Date())
             try await store.markPublishing(
                 position, placement: OutcomePlacement(topic: "contacts.komet.succeeded", partition: 0, fromOffset: 0),
                 now: Date())

@@ -59,11 +59,11 @@ struct OutcomeLedgerConformanceTests {
             #expect(state.entry?.origin == "contacts.created/3@1234")
             // No key asked for: no row, even when the record's key has one.
             #expect(try await store.recordState(for: position, key: nil).entry == nil)
-            try await store.markDone(key: "k", contactId: 77, now: at(2))
+            try await store.markDone(key: "k", contact: .sample(77), now: at(2))
             try await store.markPublished(position, now: at(3))
             let done = try await store.recordState(for: position, key: "k")
             #expect(done.mark == .published(at: at(3)))
-            #expect(done.entry?.state == .done(contactId: 77, at: at(2)))
+            #expect(done.entry?.state == .done(.sample(77), at: at(2)))
             // A mark without a row, and a row without a mark.
             let other = RecordPosition(topic: position.topic, partition: 0, offset: 1)
             #expect(try await store.recordState(for: other, key: "k").mark == nil)
@@ -76,7 +76,7 @@ struct OutcomeLedgerConformanceTests {
         try await factory.withStore { store async throws in
             let positions = (0..<6).map { RecordPosition(topic: "t", partition: 1, offset: Int64($0)) }
             try await store.markPublished(positions[1], now: at(1))
-            try await store.markDone(key: "done", contactId: 5, now: at(2))
+            try await store.markDone(key: "done", contact: .sample(5), now: at(2))
             let requests = [
                 RecordStateRequest(position: positions[0], key: "done"),
                 RecordStateRequest(position: positions[1], key: nil),
@@ -85,7 +85,7 @@ struct OutcomeLedgerConformanceTests {
                 RecordStateRequest(position: positions[3], key: ""),
             ]
             let states = try await store.recordStates(requests)
-            let done = DedupeEntry(key: "done", state: .done(contactId: 5, at: at(2)))
+            let done = DedupeEntry(key: "done", state: .done(.sample(5), at: at(2)))
             #expect(
                 states == [
                     RecordState(mark: nil, entry: done),
@@ -107,20 +107,35 @@ struct OutcomeLedgerConformanceTests {
             }
             let placement = OutcomePlacement(topic: "contacts.komet.succeeded", partition: 1, fromOffset: 5)
             try await store.markPublishing(
-                position, placement: placement, keyDone: KeyDone(key: "k", contactId: 4_535_434), now: at(1))
+                position, placement: placement, keyDone: KeyDone(key: "k", contact: .sample(4_535_434)), now: at(1))
             #expect(try await store.outcomeMark(for: position) == .publishing(placement, since: at(1)))
             let entry = try await store.entry(key: "k")
-            #expect(entry?.state == .done(contactId: 4_535_434, at: at(1)))
+            #expect(entry?.state == .done(.sample(4_535_434), at: at(1)))
             #expect(entry?.origin == "o", "the row keeps the origin of the record that claimed it")
             // Written again (a retried publish): the same rows.
             try await store.markPublishing(
-                position, placement: placement, keyDone: KeyDone(key: "k", contactId: 4_535_434), now: at(2))
-            #expect(try await store.entry(key: "k")?.state == .done(contactId: 4_535_434, at: at(2)))
+                position, placement: placement, keyDone: KeyDone(key: "k", contact: .sample(4_535_434)), now: at(2))
+            #expect(try await store.entry(key: "k")?.state == .done(.sample(4_535_434), at: at(2)))
             // A key without a row gets one.
             let other = RecordPosition(topic: position.topic, partition: 0, offset: 7)
             try await store.markPublishing(
-                other, placement: placement, keyDone: KeyDone(key: "fresh", contactId: 9), now: at(3))
-            #expect(try await store.entry(key: "fresh")?.state == .done(contactId: 9, at: at(3)))
+                other, placement: placement, keyDone: KeyDone(key: "fresh", contact: .sample(9)), now: at(3))
+            #expect(try await store.entry(key: "fresh")?.state == .done(.sample(9), at: at(3)))
+            // A mark that knows less of the same contact keeps what the row knew; one of another contact replaces it;
+            // one without a customer or digest writes them unknown.
+            let bare = CreatedContact(contactId: 9, customerId: nil, requestDigest: nil)
+            try await store.markPublishing(
+                other, placement: placement, keyDone: KeyDone(key: "fresh", contact: bare), now: at(4))
+            #expect(try await store.entry(key: "fresh")?.state == .done(.sample(9), at: at(4)))
+            try await store.markPublishing(
+                [
+                    PublishingMark(
+                        position: position, placement: placement,
+                        keyDone: KeyDone(key: "k", contact: .sample(11, customer: 136))),
+                    PublishingMark(position: other, placement: placement, keyDone: KeyDone(key: "new", contact: bare)),
+                ], now: at(5))
+            #expect(try await store.entry(key: "k")?.state == .done(.sample(11, customer: 136), at: at(5)))
+            #expect(try await store.entry(key: "new")?.state == .done(bare, at: at(5)))
         }
     }
 
@@ -132,14 +147,15 @@ struct OutcomeLedgerConformanceTests {
                 PublishingMark(
                     position: RecordPosition(topic: "t", partition: 0, offset: Int64(index)),
                     placement: OutcomePlacement(topic: placement.topic, partition: 1, fromOffset: Int64(index)),
-                    keyDone: index.isMultiple(of: 2) ? KeyDone(key: "k\(index)", contactId: Int64(1000 + index)) : nil)
+                    keyDone: index.isMultiple(of: 2)
+                        ? KeyDone(key: "k\(index)", contact: .sample(Int64(1000 + index))) : nil)
             }
             try await store.markPublishing(marks + [marks[3]], now: at(1))
             for (index, mark) in marks.enumerated() {
                 #expect(try await store.outcomeMark(for: mark.position) == .publishing(mark.placement, since: at(1)))
                 let entry = try await store.entry(key: "k\(index)")
                 #expect(
-                    entry?.state == (index.isMultiple(of: 2) ? .done(contactId: Int64(1000 + index), at: at(1)) : nil))
+                    entry?.state == (index.isMultiple(of: 2) ? .done(.sample(Int64(1000 + index)), at: at(1)) : nil))
             }
             try await store.markPublishing([], now: at(2))
         }

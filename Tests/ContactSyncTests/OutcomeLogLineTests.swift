@@ -57,6 +57,20 @@ struct OutcomeLogLineTests {
         #expect(object[SyncLogKey.outcome] as? String == "created")
     }
 
+    @Test("a duplicate's line names the first contact's customer, not the duplicate event's")
+    func duplicate() throws {
+        let job = preparer().prepare(message(key: "order-17", value: BadInputCorpus.event()))
+        let request = try #require(job.readyRequest)
+        #expect(request.customerId == 17)
+        let first = DuplicateOf(customerId: 136, contactId: 1120, createdAt: Date(), requestDiffers: true)
+        let metadata = reportedMetadata(
+            job,
+            .success(.duplicate, contactId: 1120, message: "already created", request: request, duplicateOf: first))
+        #expect(metadata[SyncLogKey.customerId].map { "\($0)" } == "136")
+        #expect(metadata[SyncLogKey.contactId].map { "\($0)" } == "1120")
+        #expect(metadata[SyncLogKey.outcome] == "duplicate")
+    }
+
     @Test("a bad event names the key its record key gives, whatever was wrong with its value")
     func badEventWithRecordKey() {
         for value in ["{not json", BadInputCorpus.event(contact: BadInputCorpus.phones(#"{"Number":"1","Type":9}"#))] {

@@ -322,7 +322,7 @@ import Testing
         })
         let store = InMemoryStore()
         _ = try await store.claim(key: "d", owner: "earlier", origin: nil, now: Date(), leaseUntil: Date() + 60)
-        try await store.markDone(key: "d", contactId: 99, now: Date())
+        try await store.markDone(key: "d", contact: .sample(99), now: Date())
         let harness = H(komet: komet, store: store, maxInFlight: 1)
         let messages = [
             H.message(offset: 0, key: "a", value: H.event(name: "Ada")),
@@ -455,9 +455,9 @@ final class FailingStore: DedupeStore, OutcomeLedger {
         try await inner.takeOver(key: key, epoch: epoch, owner: owner, origin: origin, now: now, leaseUntil: leaseUntil)
     }
     func release(_ claim: Claim) async throws -> Bool { try await inner.release(claim) }
-    func markDone(key: String, contactId: Int64, now: Date) async throws {
+    func markDone(key: String, contact: CreatedContact, now: Date) async throws {
         if let markDoneError { throw markDoneError }
-        try await inner.markDone(key: key, contactId: contactId, now: now)
+        try await inner.markDone(key: key, contact: contact, now: now)
     }
     func remove(key: String) async throws { try await inner.remove(key: key) }
     func pruneKeys(before cutoff: Date) async throws -> Int { try await inner.pruneKeys(before: cutoff) }

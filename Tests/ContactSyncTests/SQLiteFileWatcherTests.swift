@@ -64,7 +64,7 @@ struct SQLiteFileWatcherTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try SQLiteStore(path: directory.path("dedupe.sqlite"))
-        try await store.markDone(key: "k", contactId: 1, now: Date())
+        try await store.markDone(key: "k", contact: .sample(1), now: Date())
         #expect(store.watcher.check() == nil)
         #expect(await lost(store, within: .milliseconds(600)) == nil)
         #expect(try await store.entry(key: "k") != nil)

@@ -23,7 +23,7 @@ struct ServedGroupsConformanceTests {
     func pruningKeepsGroups(_ factory: StoreFactory) async throws {
         try await factory.withStore { store async throws in
             try await store.recordServedGroup("g", now: t0)
-            try await store.markDone(key: "k", contactId: 7, now: t0)
+            try await store.markDone(key: "k", contact: .sample(7), now: t0)
             #expect(try await SyncStores(store).prune(before: t0.addingTimeInterval(3_600)) == 1)
             #expect(try await store.servesGroup("g"))
         }

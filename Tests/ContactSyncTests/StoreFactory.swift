@@ -1,4 +1,5 @@
 import Foundation
+import KometClient
 import Logging
 import SyncTestSupport
 import Testing
@@ -93,5 +94,14 @@ extension DedupeEntry.State {
     /// unless given).
     static func pending(_ owner: String, epoch: Int64 = 1, since: Date, until: Date? = nil) -> Self {
         .pending(ClaimLease(owner: owner, epoch: epoch, until: until ?? since.addingTimeInterval(60)), since: since)
+    }
+}
+
+extension CreatedContact {
+    /// Contact `id` of `customer` (6326 unless given), created by a request named after it: every field a `done` row
+    /// keeps is set, so a store that drops one fails the comparison.
+    static func sample(_ id: Int64, customer: Int64 = 6326) -> CreatedContact {
+        CreatedContact(
+            contactId: id, createdBy: KometContactRequest(customerId: customer, name: "Contact \(id)", type: "Buyer"))
     }
 }

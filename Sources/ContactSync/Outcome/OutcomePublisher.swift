@@ -92,7 +92,7 @@ struct OutcomePublisher: Sendable {
                 // The other attempt's outcome stands; a contact this one created is still recorded on its key.
                 if let keyDone = result.keyDone {
                     _ = await retrying("recording the created contact") {
-                        try await keys.markDone(key: keyDone.key, contactId: keyDone.contactId, now: Date())
+                        try await keys.markDone(key: keyDone.key, contact: keyDone.contact, now: Date())
                     }
                 }
                 return true

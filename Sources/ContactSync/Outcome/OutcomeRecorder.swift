@@ -23,11 +23,13 @@ struct OutcomeRecorder: Sendable {
     func record(for result: EventProcessor.Result, of job: PipelineJob, duration: Duration) -> Record {
         let message = job.message
         switch result.outcome {
-        case .success(let status, let contactId, let text, let request):
+        case .success(let status, let contactId, let text, let request, let duplicateOf):
+            let customerId = EventOutcome.customerId(request: request, duplicateOf: duplicateOf)
             let value = SuccessRecord(
                 status: status,
                 dedupeKey: job.key,
-                komet: .init(customerId: request.customerId, contactId: contactId, message: text),
+                duplicateOf: duplicateOf,
+                komet: .init(customerId: customerId, contactId: contactId, message: text),
                 request: request,
                 source: SourceRef(
                     topic: message.topic, partition: message.partition, offset: message.offset,
@@ -77,9 +79,10 @@ struct OutcomeRecorder: Sendable {
         ]
         if let key = job.reportedKey { metadata[SyncLogKey.dedupeKey] = .string(key) }
         switch result.outcome {
-        case .success(_, let contactId, _, let request):
+        case .success(_, let contactId, _, let request, let duplicateOf):
             metadata[SyncLogKey.contactId] = .stringConvertible(contactId)
-            metadata[SyncLogKey.customerId] = .stringConvertible(request.customerId)
+            metadata[SyncLogKey.customerId] = .stringConvertible(
+                EventOutcome.customerId(request: request, duplicateOf: duplicateOf))
             if logPersonalData {
                 metadata[SyncLogKey.contactName] = .string(request.name)
                 metadata[SyncLogKey.contactEmail] = .string(request.email ?? "")

@@ -15,6 +15,9 @@ import KometClient
 ///
 /// Keys are sorted, `nil` fields are left out, `processedAt` is ISO 8601 UTC with milliseconds. The request is a
 /// ``KometContactRequest``, which has no token field, so the record cannot leak it.
+///
+/// A `duplicate` names the key's first contact in `komet` (its contactId and its customer, not the duplicate event's)
+/// and in `duplicateOf` (``DuplicateOf``: also when it was recorded and whether this event's request differs).
 public struct SuccessRecord: Codable, Sendable, Equatable {
     /// Komet's side of the outcome.
     public struct Komet: Codable, Sendable, Equatable {
@@ -26,6 +29,10 @@ public struct SuccessRecord: Codable, Sendable, Equatable {
 
     public var status: SuccessStatus
     public var dedupeKey: String
+    /// For a `duplicate`: the key's first contact (absent for the other statuses).
+    public var duplicateOf: DuplicateOf?
+    /// For a `duplicate`, `customerId` is the first contact's customer (the event's own only when the key's row
+    /// predates the stores keeping it; `duplicateOf.customerId` is then absent).
     public var komet: Komet
     /// The request that was sent (for `duplicate`: the one that would have been sent).
     public var request: KometContactRequest
@@ -43,6 +50,14 @@ public struct SuccessRecord: Codable, Sendable, Equatable {
         writer.beginObject()
         writer.member("attempts", Int64(attempts))
         writer.member("dedupeKey", dedupeKey)
+        if let duplicateOf {
+            writer.beginObject("duplicateOf")
+            writer.member("contactId", duplicateOf.contactId)
+            writer.member("createdAt", OutcomeTimestamp.format(duplicateOf.createdAt))
+            writer.member("customerId", duplicateOf.customerId)
+            writer.member("requestDiffers", duplicateOf.requestDiffers)
+            writer.endObject()
+        }
         writer.member("durationMs", durationMs)
         writer.beginObject("komet")
         writer.member("contactId", komet.contactId)

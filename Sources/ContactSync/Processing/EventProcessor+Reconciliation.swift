@@ -14,12 +14,19 @@ extension EventProcessor {
     }
 
     /// The outcome a reconciliation settles, or `nil` when the contact is not in Komet and must be created.
+    ///
+    /// A found contact is recorded with `request`'s customer (the one whose contacts were listed) and, when the call
+    /// whose answer was lost sent `request` itself (`callWasThisRequest`), with its digest; a call of another record
+    /// with the same key may have sent other fields, so its digest stays unknown.
     func settle(
-        _ reconciliation: Reconciliation, _ claim: Claim, _ request: KometContactRequest
+        _ reconciliation: Reconciliation, _ claim: Claim, _ request: KometContactRequest, callWasThisRequest: Bool
     ) async throws -> EventOutcome? {
         switch reconciliation {
         case .found(let contact):
-            try await store.markDone(key: claim.key, contactId: contact.id, now: Date())
+            let created = CreatedContact(
+                contactId: contact.id, customerId: request.customerId,
+                requestDigest: callWasThisRequest ? RequestDigest(of: request) : nil)
+            try await store.markDone(key: claim.key, contact: created, now: Date())
             return .success(.reconciled, contactId: contact.id, message: "found in Komet", request: request)
         case .refused(let refusal):
             await unknownCustomers.noteRefusal(of: request.customerId, message: refusal.message)

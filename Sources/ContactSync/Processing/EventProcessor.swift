@@ -168,8 +168,8 @@ struct EventProcessor: Sendable {
             }
             if entry?.origin == origin { attempts.recordSeenBefore = true }
             // A key already done needs no call: answered at once, even while calls are paused.
-            if let entry, case .done(let contactId, _) = entry.state {
-                return doneOutcome(contactId: contactId, createdBy: entry.origin, origin: origin, request: request)
+            if let entry, case .done(let contact, let at) = entry.state {
+                return doneOutcome(contact, at: at, createdBy: entry.origin, origin: origin, request: request)
             }
             // A customer Komet just said it does not know: the same answer again would cost a call.
             if let message = await unknownCustomers.refusal(of: request.customerId) {
@@ -223,10 +223,10 @@ struct EventProcessor: Sendable {
         switch try await claimBatch.submit(
             ClaimRequest(key: key, owner: owner, origin: origin, now: now, leaseUntil: claims.leaseEnd(from: now)))
         {
-        case .done(let contactId, _, let createdBy):
+        case .done(let contact, let at, let createdBy):
             gate.releaseProbe(of: pass)
             if createdBy == origin { attempts.recordSeenBefore = true }
-            return doneOutcome(contactId: contactId, createdBy: createdBy, origin: origin, request: request)
+            return doneOutcome(contact, at: at, createdBy: createdBy, origin: origin, request: request)
         case .claimed(let claim):
             attempts.claim = claim
             attempts.ownsFreshClaim = true
@@ -263,22 +263,31 @@ struct EventProcessor: Sendable {
                     claim: claim, request: request, attempts: &attempts, firstPass: nil, leaseIsFresh: false)
             case .reconcile:
                 let reconciliation = try await reconcile(request, attempts: &attempts, validFrom: claims.dueAt(lease))
-                if let settled = try await settle(reconciliation, claim, request) { return settled }
+                // The earlier call was this very record's (a replay) or another record's with the same key, whose
+                // request this one does not know.
+                let settled = try await settle(
+                    reconciliation, claim, request, callWasThisRequest: claimedBy == origin)
+                if let settled { return settled }
                 return try await call(
                     claim: claim, request: request, attempts: &attempts, firstPass: nil, leaseIsFresh: false)
             }
         }
     }
 
-    /// The outcome of an event whose key is `done`: `created` again for the very record that created the contact
-    /// (consumed again after a crash between Komet's answer and its outcome), `duplicate` for any other.
+    /// The outcome of an event whose key is `done` (recorded at `at`): `created` again for the very record that
+    /// created the contact (consumed again after a crash between Komet's answer and its outcome), `duplicate` for any
+    /// other, naming the first contact's customer and whether this event's request differs from the one that created
+    /// it.
     private func doneOutcome(
-        contactId: Int64, createdBy: String?, origin: String, request: KometContactRequest
+        _ contact: CreatedContact, at: Date, createdBy: String?, origin: String, request: KometContactRequest
     ) -> EventOutcome {
         if createdBy == origin {
-            return .success(.created, contactId: contactId, message: "created (outcome recovered)", request: request)
+            return .success(
+                .created, contactId: contact.contactId, message: "created (outcome recovered)", request: request)
         }
-        return .success(.duplicate, contactId: contactId, message: "already created", request: request)
+        return .success(
+            .duplicate, contactId: contact.contactId, message: "already created", request: request,
+            duplicateOf: DuplicateOf(contact, at: at, comparedWith: request))
     }
 
     /// Calls `customer.contact.add` until a terminal answer, within the retry policy. Time spent waiting at the gate
@@ -332,7 +341,8 @@ struct EventProcessor: Sendable {
                 // Recorded `done` by the publisher, in the transaction of the outcome's `publishing` mark. Until
                 // then the key stays pending under this claim: a crash meanwhile leaves it for a replay to reconcile,
                 // exactly like a crash before a separate write would.
-                attempts.keyDone = KeyDone(key: key, contactId: result.contactId)
+                attempts.keyDone = KeyDone(
+                    key: key, contact: CreatedContact(contactId: result.contactId, createdBy: request))
                 return .success(.created, contactId: result.contactId, message: result.message, request: request)
             case .failure(let failure):
                 error = failure
@@ -393,7 +403,8 @@ struct EventProcessor: Sendable {
                     guard try await store.renew(claim, until: held, now: answeredAt) else { throw ClaimLost() }
                     try await Task.sleep(for: claims.lateArrivalWindow)
                     let reconciliation = try await reconcile(request, attempts: &attempts, validFrom: validFrom)
-                    if let settled = try await settle(reconciliation, claim, request) { return settled }
+                    let settled = try await settle(reconciliation, claim, request, callWasThisRequest: true)
+                    if let settled { return settled }
                 }
             }
         }

@@ -6,7 +6,7 @@ public enum ClaimResult: Sendable, Equatable {
     /// the lease.
     case claimed(Claim)
     /// The contact was already created: skip the call. `origin` is the input record that claimed the key.
-    case done(contactId: Int64, at: Date, origin: String?)
+    case done(CreatedContact, at: Date, origin: String?)
     /// Another attempt holds the key, or held it and its outcome is unknown. The row is unchanged.
     case pending(ClaimLease, since: Date, origin: String?)
 }

@@ -6,8 +6,9 @@ public struct DedupeEntry: Sendable, Equatable {
     public enum State: Sendable, Equatable {
         /// Held by `lease.owner` (last written at `since`); the call's outcome is not (yet) known.
         case pending(ClaimLease, since: Date)
-        /// Created in Komet as `contactId`, recorded at `at`.
-        case done(contactId: Int64, at: Date)
+        /// Created in Komet as `contact` (its id, customer and the digest of the request that created it), recorded at
+        /// `at`.
+        case done(CreatedContact, at: Date)
     }
 
     public var key: String
@@ -35,7 +36,7 @@ public struct DedupeEntry: Sendable, Equatable {
     var claimResult: ClaimResult {
         switch state {
         case .pending(let lease, let since): .pending(lease, since: since, origin: origin)
-        case .done(let contactId, let at): .done(contactId: contactId, at: at, origin: origin)
+        case .done(let contact, let at): .done(contact, at: at, origin: origin)
         }
     }
 }

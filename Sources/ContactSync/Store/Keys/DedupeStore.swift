@@ -1,7 +1,7 @@
 import Foundation
 
-/// The dedupe keys: per key `pending(owner, epoch, lease)` → `done(contactId, at)`, or removed when the event was
-/// dead-lettered; each row remembers its origin, the input record that claimed it.
+/// The dedupe keys: per key `pending(owner, epoch, lease)` → `done(contactId, customerId, requestDigest, at)`, or
+/// removed when the event was dead-lettered; each row remembers its origin, the input record that claimed it.
 ///
 /// Of many concurrent claims of one key, exactly one gets ``ClaimResult/claimed(_:)``, and of many takeovers of one
 /// pending epoch exactly one succeeds: that is the guarantee that keeps two events (or two replicas) from both calling
@@ -26,8 +26,9 @@ public protocol DedupeStore: Sendable {
     /// Removes the row when it is still this claim's pending row. Returns whether it did.
     func release(_ claim: Claim) async throws -> Bool
     /// Records the created contact (inserting the row if it is gone). Unfenced: a created contact is a fact,
-    /// whoever learns it.
-    func markDone(key: String, contactId: Int64, now: Date) async throws
+    /// whoever learns it. A row already `done` with the same contact keeps the customer and request digest it knew
+    /// when `contact` leaves them out (``CreatedContact/merged(with:)``); another contact replaces it whole.
+    func markDone(key: String, contact: CreatedContact, now: Date) async throws
     /// Removes the row whatever its state.
     func remove(key: String) async throws
     /// The row of a key.

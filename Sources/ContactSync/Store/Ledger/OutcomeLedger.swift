@@ -15,7 +15,7 @@ public protocol OutcomeLedger: Sendable {
     /// backend has them); one state per request, in order.
     func recordStates(_ requests: [RecordStateRequest]) async throws -> [RecordState]
     /// Records, in one transaction, that each record's outcome is about to be produced to its placement (replacing
-    /// an earlier mark) and that each created contact's key is `done` (as ``DedupeStore/markDone(key:contactId:now:)``
+    /// an earlier mark) and that each created contact's key is `done` (as ``DedupeStore/markDone(key:contact:now:)``
     /// would): all are written or none.
     func markPublishing(_ marks: [PublishingMark], now: Date) async throws
     /// Records that the input records' outcomes are durable in Kafka, in one transaction.
@@ -71,11 +71,11 @@ public struct RecordState: Sendable, Equatable {
 /// A key whose contact Komet created: recorded `done` together with the outcome's `publishing` mark.
 public struct KeyDone: Sendable, Equatable {
     public var key: String
-    public var contactId: Int64
+    public var contact: CreatedContact
 
-    public init(key: String, contactId: Int64) {
+    public init(key: String, contact: CreatedContact) {
         self.key = key
-        self.contactId = contactId
+        self.contact = contact
     }
 }
 

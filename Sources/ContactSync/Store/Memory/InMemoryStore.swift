@@ -84,13 +84,15 @@ extension InMemoryStore: DedupeStore {
         }
     }
 
-    public func markDone(key: String, contactId: Int64, now: Date) async throws {
-        rows.withLock { Self.markDone(key, contactId: contactId, now: now, in: &$0) }
+    public func markDone(key: String, contact: CreatedContact, now: Date) async throws {
+        rows.withLock { Self.markDone(key, contact: contact, now: now, in: &$0) }
     }
 
-    private static func markDone(_ key: String, contactId: Int64, now: Date, in rows: inout Rows) {
+    private static func markDone(_ key: String, contact: CreatedContact, now: Date, in rows: inout Rows) {
+        var known = contact
+        if case .done(let before, _)? = rows.keys[key]?.state { known = before.merged(with: contact) }
         rows.keys[key] = DedupeEntry(
-            key: key, state: .done(contactId: contactId, at: StoreTime.truncate(now)), origin: rows.keys[key]?.origin)
+            key: key, state: .done(known, at: StoreTime.truncate(now)), origin: rows.keys[key]?.origin)
     }
 
     public func remove(key: String) async throws {
@@ -120,7 +122,7 @@ extension InMemoryStore: OutcomeLedger {
     public func markPublishing(_ marks: [PublishingMark], now: Date) async throws {
         rows.withLock { rows in
             for mark in marks {
-                if let done = mark.keyDone { Self.markDone(done.key, contactId: done.contactId, now: now, in: &rows) }
+                if let done = mark.keyDone { Self.markDone(done.key, contact: done.contact, now: now, in: &rows) }
                 rows.ledger[mark.position] = .publishing(mark.placement, since: StoreTime.truncate(now))
             }
         }

@@ -31,13 +31,15 @@ extension PostgresStore: DedupeStore {
         if !others.isEmpty {
             let found = try await send(
                 """
-                SELECT key, state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms
+                SELECT key, state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms, customer_id,
+                    request_digest
                 FROM dedupe_entry WHERE key = ANY(\(others)::text[])
                 """)
-            for try await (key, state, owner, contactId, touched, origin, epoch, leaseUntil) in found.decode(
-                (String, String, String?, Int64?, Int64, String?, Int64, Int64?).self)
+            for try await (key, state, owner, contactId, touched, origin, epoch, leaseUntil, customerId, digest)
+                in found.decode((String, String, String?, Int64?, Int64, String?, Int64, Int64?, Int64?, String?).self)
             {
-                rows[key] = Self.entry(key: key, (state, owner, contactId, touched, origin, epoch, leaseUntil))
+                rows[key] = Self.entry(
+                    key: key, (state, owner, contactId, touched, origin, epoch, leaseUntil, customerId, digest))
             }
         }
         var results: [ClaimResult] = []
@@ -121,17 +123,26 @@ extension PostgresStore: DedupeStore {
         return try await rows.decode(String.self).first(where: { _ in true }) != nil
     }
 
-    public func markDone(key: String, contactId: Int64, now: Date) async throws {
+    public func markDone(key: String, contact: CreatedContact, now: Date) async throws {
         let now = StoreTime.milliseconds(now)
         try await send(
             """
-            INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms)
-            VALUES (\(key), 'done', NULL, \(contactId), \(now))
-            ON CONFLICT (key) DO UPDATE SET
-                state = 'done', owner = NULL, contact_id = excluded.contact_id, touched_ms = excluded.touched_ms,
-                lease_until_ms = NULL
+            INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, customer_id, request_digest)
+            VALUES (\(key), 'done', NULL, \(contact.contactId), \(now), \(contact.customerId), \(contact.requestDigest?.hex))
+            ON CONFLICT (key) DO UPDATE SET \(unescaped: Self.doneUpdate)
             """)
     }
+
+    /// The `SET` list of an upsert that writes a key `done` from `excluded`: the same contact done already keeps the
+    /// customer and digest it knew when the new row leaves them out (every expression sees the row before the update).
+    static let doneUpdate = """
+        customer_id = CASE WHEN dedupe_entry.state = 'done' AND dedupe_entry.contact_id = excluded.contact_id
+            THEN COALESCE(excluded.customer_id, dedupe_entry.customer_id) ELSE excluded.customer_id END,
+        request_digest = CASE WHEN dedupe_entry.state = 'done' AND dedupe_entry.contact_id = excluded.contact_id
+            THEN COALESCE(excluded.request_digest, dedupe_entry.request_digest) ELSE excluded.request_digest END,
+        state = 'done', owner = NULL, contact_id = excluded.contact_id, touched_ms = excluded.touched_ms,
+        lease_until_ms = NULL
+        """
 
     public func remove(key: String) async throws {
         try await send("DELETE FROM dedupe_entry WHERE key = \(key)")
@@ -140,7 +151,7 @@ extension PostgresStore: DedupeStore {
     public func entry(key: String) async throws -> DedupeEntry? {
         let rows = try await send(
             """
-            SELECT state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms
+            SELECT state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms, customer_id, request_digest
             FROM dedupe_entry WHERE key = \(key)
             """)
         for try await columns in rows.decode(EntryColumns.self) {
@@ -149,14 +160,17 @@ extension PostgresStore: DedupeStore {
         return nil
     }
 
-    /// A `dedupe_entry` row's columns: state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms.
-    typealias EntryColumns = (String, String?, Int64?, Int64, String?, Int64, Int64?)
+    /// A `dedupe_entry` row's columns: state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms,
+    /// customer_id, request_digest.
+    typealias EntryColumns = (String, String?, Int64?, Int64, String?, Int64, Int64?, Int64?, String?)
 
     static func entry(key: String, _ columns: EntryColumns) -> DedupeEntry {
-        let (state, owner, contactId, touched, origin, epoch, leaseUntil) = columns
+        let (state, owner, contactId, touched, origin, epoch, leaseUntil, customerId, digest) = columns
         let at = StoreTime.date(touched)
         if state == "done", let contactId {
-            return DedupeEntry(key: key, state: .done(contactId: contactId, at: at), origin: origin)
+            let contact = CreatedContact(
+                contactId: contactId, customerId: customerId, requestDigest: digest.flatMap(RequestDigest.init(hex:)))
+            return DedupeEntry(key: key, state: .done(contact, at: at), origin: origin)
         }
         let lease = ClaimLease(owner: owner ?? "", epoch: epoch, until: StoreTime.date(leaseUntil ?? touched))
         return DedupeEntry(key: key, state: .pending(lease, since: at), origin: origin)

@@ -15,7 +15,8 @@ extension PostgresStore: OutcomeLedger {
         let rows = try await send(
             """
             SELECT asked.i, l.state, l.out_topic, l.out_partition, l.out_from_offset, l.touched_ms,
-                d.state, d.owner, d.contact_id, d.touched_ms, d.origin, d.epoch, d.lease_until_ms
+                d.state, d.owner, d.contact_id, d.touched_ms, d.origin, d.epoch, d.lease_until_ms, d.customer_id,
+                d.request_digest
             FROM unnest(
                 \(requests.map(\.position.topic))::text[], \(requests.map(\.position.partition))::integer[],
                 \(requests.map(\.position.offset))::bigint[], \(requests.map { $0.key ?? "" })::text[],
@@ -29,7 +30,7 @@ extension PostgresStore: OutcomeLedger {
         for try await columns in rows.decode(
             (
                 Int64, String?, String?, Int32?, Int64?, Int64?, String?, String?, Int64?, Int64?, String?, Int64?,
-                Int64?
+                Int64?, Int64?, String?
             ).self)
         {
             let index = Int(columns.0) - 1
@@ -47,7 +48,9 @@ extension PostgresStore: OutcomeLedger {
             }
             var entry: DedupeEntry?
             if let key = requests[index].key, let state = columns.6, let touched = columns.9, let epoch = columns.11 {
-                entry = Self.entry(key: key, (state, columns.7, columns.8, touched, columns.10, epoch, columns.12))
+                entry = Self.entry(
+                    key: key,
+                    (state, columns.7, columns.8, touched, columns.10, epoch, columns.12, columns.13, columns.14))
             }
             states[index] = RecordState(mark: mark, entry: entry)
         }
@@ -57,11 +60,13 @@ extension PostgresStore: OutcomeLedger {
     public func markPublishing(_ marks: [PublishingMark], now: Date) async throws {
         // One row per record and per key: ON CONFLICT cannot touch a row twice in one statement (the last mark wins).
         var byPosition: [RecordPosition: PublishingMark] = [:]
-        var doneByKey: [String: Int64] = [:]
+        var doneByKey: [String: CreatedContact] = [:]
         for mark in marks {
             byPosition[mark.position] = mark
-            if let done = mark.keyDone { doneByKey[done.key] = done.contactId }
+            if let done = mark.keyDone { doneByKey[done.key] = done.contact }
         }
+        // Customers travel with a flag (`has_customer` false is NULL), digests as text with '' for NULL.
+        let done = Array(doneByKey)
         guard !byPosition.isEmpty else { return }
         let ledger = Array(byPosition.values)
         let now = StoreTime.milliseconds(now)
@@ -70,13 +75,15 @@ extension PostgresStore: OutcomeLedger {
         try await send(
             """
             WITH done AS (
-                INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms)
-                SELECT key, 'done', NULL, contact_id, \(now)
-                FROM unnest(\(Array(doneByKey.keys))::text[], \(Array(doneByKey.values))::bigint[])
-                    AS created(key, contact_id)
-                ON CONFLICT (key) DO UPDATE SET
-                    state = 'done', owner = NULL, contact_id = excluded.contact_id, touched_ms = excluded.touched_ms,
-                    lease_until_ms = NULL
+                INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, customer_id, request_digest)
+                SELECT key, 'done', NULL, contact_id, \(now), CASE WHEN has_customer THEN customer_id END,
+                    NULLIF(request_digest, '')
+                FROM unnest(
+                    \(done.map(\.key))::text[], \(done.map(\.value.contactId))::bigint[],
+                    \(done.map { $0.value.customerId ?? 0 })::bigint[], \(done.map { $0.value.customerId != nil })::boolean[],
+                    \(done.map { $0.value.requestDigest?.hex ?? "" })::text[]
+                ) AS created(key, contact_id, customer_id, has_customer, request_digest)
+                ON CONFLICT (key) DO UPDATE SET \(unescaped: Self.doneUpdate)
             )
             INSERT INTO outcome_ledger
                 (topic, partition, "offset", state, out_topic, out_partition, out_from_offset, touched_ms)

@@ -10,7 +10,8 @@ import PostgresNIO
 /// out_partition, out_from_offset, touched_ms)`, each with an index on `touched_ms` for pruning; the same tables as
 /// ``SQLiteStore``; migration 2 adds the claim leases, 3 the call budget `call_budget(window_start_ms PRIMARY KEY,
 /// window_end_ms, used)`, 4 `served_group(group_id PRIMARY KEY, since_ms)`, 5 `customer_refusal(customer_id PRIMARY KEY,
-/// message, until_ms)`. Applied versions are kept in
+/// message, until_ms)`, 6 `call_budget.last_grant`, 7 `dedupe_entry(customer_id, request_digest)` (a done key's first
+/// contact's customer and request digest). Applied versions are kept in
 /// `komet_sync_schema`; ``prepare()`` applies the missing ones under a
 /// transaction-scoped advisory lock, so replicas that start at once apply each migration exactly once.
 ///
@@ -147,6 +148,12 @@ public final class PostgresStore: StoreLifecycle {
         ],
         // 6: how many calls the last batched spend of a window granted (see ``spendCalls(_:in:limit:)``).
         ["ALTER TABLE call_budget ADD COLUMN last_grant bigint NOT NULL DEFAULT 0"],
+        // 7: a done key's first contact: its customer and the hex SHA-256 of the request that created it
+        // (``RequestDigest``). Rows done before keep NULL: a `duplicate` outcome reports them as unknown.
+        [
+            "ALTER TABLE dedupe_entry ADD COLUMN customer_id bigint",
+            "ALTER TABLE dedupe_entry ADD COLUMN request_digest text",
+        ],
     ]
 
     private static func tls(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {

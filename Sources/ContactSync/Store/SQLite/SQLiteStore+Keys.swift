@@ -76,22 +76,29 @@ extension SQLiteStore: DedupeStore {
         }
     }
 
-    public func markDone(key: String, contactId: Int64, now: Date) async throws {
+    public func markDone(key: String, contact: CreatedContact, now: Date) async throws {
         let now = StoreTime.milliseconds(now)
-        try await write { db in try Self.markDone(key: key, contactId: contactId, now: now, db) }
+        try await write { db in try Self.markDone(key: key, contact: contact, now: now, db) }
     }
 
-    /// Writes the key's row `done` (inside the caller's transaction).
-    static func markDone(key: String, contactId: Int64, now: Int64, _ db: Database) throws {
+    /// Writes the key's row `done` (inside the caller's transaction). The same contact done already keeps the
+    /// customer and digest it knew when `contact` leaves them out (every `SET` expression sees the row before it).
+    static func markDone(key: String, contact: CreatedContact, now: Int64, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms)
-                VALUES (?, 'done', NULL, ?, ?)
+                INSERT INTO dedupe_entry (key, state, owner, contact_id, touched_ms, customer_id, request_digest)
+                VALUES (?, 'done', NULL, ?, ?, ?, ?)
                 ON CONFLICT (key) DO UPDATE SET
+                    customer_id = CASE WHEN dedupe_entry.state = 'done' AND dedupe_entry.contact_id = excluded.contact_id
+                        THEN COALESCE(excluded.customer_id, dedupe_entry.customer_id) ELSE excluded.customer_id END,
+                    request_digest = CASE
+                        WHEN dedupe_entry.state = 'done' AND dedupe_entry.contact_id = excluded.contact_id
+                        THEN COALESCE(excluded.request_digest, dedupe_entry.request_digest)
+                        ELSE excluded.request_digest END,
                     state = 'done', owner = NULL, contact_id = excluded.contact_id, touched_ms = excluded.touched_ms,
                     lease_until_ms = NULL
                 """
-        ).execute(arguments: [key, contactId, now])
+        ).execute(arguments: [key, contact.contactId, now, contact.customerId, contact.requestDigest?.hex])
     }
 
     public func remove(key: String) async throws {
@@ -108,7 +115,7 @@ extension SQLiteStore: DedupeStore {
     static func fetch(key: String, _ db: Database) throws -> DedupeEntry? {
         let statement = try db.cachedStatement(
             sql: """
-                SELECT state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms
+                SELECT state, owner, contact_id, touched_ms, origin, epoch, lease_until_ms, customer_id, request_digest
                 FROM dedupe_entry WHERE key = ?
                 """)
         guard let row = try Row.fetchOne(statement, arguments: [key]) else { return nil }
@@ -117,7 +124,11 @@ extension SQLiteStore: DedupeStore {
         let touched = StoreTime.date(touchedMs)
         let origin: String? = row["origin"]
         if state == "done" {
-            return DedupeEntry(key: key, state: .done(contactId: row["contact_id"], at: touched), origin: origin)
+            let digest: String? = row["request_digest"]
+            let contact = CreatedContact(
+                contactId: row["contact_id"], customerId: row["customer_id"],
+                requestDigest: digest.flatMap(RequestDigest.init(hex:)))
+            return DedupeEntry(key: key, state: .done(contact, at: touched), origin: origin)
         }
         let leaseUntilMs: Int64? = row["lease_until_ms"]
         let lease = ClaimLease(

@@ -30,7 +30,7 @@ extension SQLiteStore: OutcomeLedger {
                     VALUES (?, ?, ?, 'publishing', ?, ?, ?, ?)
                     """)
             for mark in marks {
-                if let done = mark.keyDone { try Self.markDone(key: done.key, contactId: done.contactId, now: now, db) }
+                if let done = mark.keyDone { try Self.markDone(key: done.key, contact: done.contact, now: now, db) }
                 let (position, placement) = (mark.position, mark.placement)
                 try statement.execute(arguments: [
                     position.topic, position.partition, position.offset, placement.topic, placement.partition,

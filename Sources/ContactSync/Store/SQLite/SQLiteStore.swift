@@ -4,12 +4,14 @@ import GRDB
 /// Every store concern in an SQLite file (GRDB `DatabasePool`, WAL mode): the embedded default for one replica.
 ///
 /// Schema: table `dedupe_entry(key TEXT PRIMARY KEY, state TEXT 'pending'|'done', owner TEXT, contact_id INTEGER,
-/// touched_ms INTEGER, origin TEXT, epoch INTEGER, lease_until_ms INTEGER)`, the outcome ledger `outcome_ledger(topic,
+/// touched_ms INTEGER, origin TEXT, epoch INTEGER, lease_until_ms INTEGER, customer_id INTEGER, request_digest TEXT)`
+/// (a done key's first contact: its customer and the hex SHA-256 of the request that created it, ``RequestDigest``;
+/// both NULL on rows written before migration `v5-first-contact`, which a `duplicate` outcome reports as unknown), the outcome ledger `outcome_ledger(topic,
 /// partition, offset, state 'publishing'|'published', out_topic, out_partition, out_from_offset, touched_ms)`, each with
 /// an index on `touched_ms` for pruning, the call budget `call_budget(window_start_ms PRIMARY KEY, window_end_ms,
 /// used)`, and `served_group(group_id, since_ms)`, the consumer groups the store has served (never pruned)
 /// and `customer_refusal(customer_id, message, until_ms)` (migrations `v1`, `v2`, `v3-claim-leases`,
-/// `v3-call-budget`, `v3-served-group`, `v4-customer-refusals`). Times are milliseconds since
+/// `v3-call-budget`, `v3-served-group`, `v4-customer-refusals`, `v5-first-contact`). Times are milliseconds since
 /// 1970. Several processes may share the file (busy timeout 5 s), but replicas on different machines need a shared
 /// database server instead.
 public final class SQLiteStore: Sendable {
@@ -117,6 +119,14 @@ public final class SQLiteStore: Sendable {
                         message TEXT NOT NULL,
                         until_ms INTEGER NOT NULL
                     );
+                    """)
+        }
+        migrator.registerMigration("v5-first-contact") { db in
+            // Rows done before keep NULL: their first contact's customer and request are unknown.
+            try db.execute(
+                sql: """
+                    ALTER TABLE dedupe_entry ADD COLUMN customer_id INTEGER;
+                    ALTER TABLE dedupe_entry ADD COLUMN request_digest TEXT;
                     """)
         }
         return migrator
