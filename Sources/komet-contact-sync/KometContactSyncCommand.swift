@@ -5,7 +5,9 @@ struct KometContactSyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "komet-contact-sync",
         abstract: "Creates Komet Sales contacts from contact-created Kafka events, exactly once per key.",
-        subcommands: [RunCommand.self, DemoCommand.self, SettingsCommand.self, RebuildStoreCommand.self],
+        subcommands: [
+            RunCommand.self, DemoCommand.self, SettingsCommand.self, RebuildStoreCommand.self, DeadLetterCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 }
