@@ -143,4 +143,22 @@ import Testing
         #expect(report.read == 1)
         #expect(sink.all.map(\.replayCount) == [2])
     }
+
+    @Test func progressGoesToTheReportAtTheInterval() async throws {
+        let progress = Lines()
+        let replay = DeadLetterReplay(
+            source: Self.topic, sink: nil, deadLetterTopic: F.dlq, filter: ReplayFilter(reasons: [.kometRejected]),
+            rules: F.rules, progressInterval: .zero, list: { _ in }, report: { progress.add($0) })
+        _ = try await replay.run()
+        #expect(progress.all.count == 6)
+        #expect(
+            progress.all.last
+                == "progress: partition 2 of 2, 6 read, 3 to replay, 2 refused, 1 filtered out, 0 failed\n")
+        let quiet = Lines()
+        var hourly = replay
+        hourly.progressInterval = .seconds(3_600)
+        hourly.report = { quiet.add($0) }
+        _ = try await hourly.run()
+        #expect(quiet.all.isEmpty)
+    }
 }
