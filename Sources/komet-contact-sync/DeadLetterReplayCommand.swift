@@ -10,7 +10,7 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
         abstract: "Republish dead letters to their original topic (filtered, with a dry run and a loop guard).",
         discussion: """
             Reads topics.deadLetter from its beginning (or --from-offset) to its end offsets as they are when the \
-            read of each partition starts. A record is replayed when it matches every filter given: its key and \
+            run starts (or --to-offset), in slices of 5,000 offsets. A record is replayed when it matches every filter given: its key and \
             value are published byte for byte to kafka_dlt-original-topic (the original partition), or to \
             topics.input when that header is missing and topics.input is one topic; its headers are the original's \
             (the dead letter's without the kafka_dlt-* and komet-sync.* ones it added) plus \
@@ -59,7 +59,7 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between progress lines on stderr.")
     var progressInterval: Int = 5
 
-    @Option(name: .long, help: "Seconds that reading one partition of the dead-letter topic may take.")
+    @Option(name: .long, help: "Seconds that reading one slice (5,000 offsets) of the dead-letter topic may take.")
     var readTimeout: Int = 300
 
     func validate() throws {

@@ -10,8 +10,12 @@ import Testing
     struct Topic: DeadLetterSource {
         var partitions: [[KafkaMessage]]
         func partitionCount(topic: String) async throws -> Int32 { Int32(partitions.count) }
-        func read(topic: String, partition: Int32, from offset: Int64) async throws -> [KafkaMessage] {
-            partitions[Int(partition)].filter { $0.offset >= offset }
+        func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64) {
+            let offsets = partitions[Int(partition)].map(\.offset)
+            return (offsets.min() ?? 0, (offsets.max() ?? -1) + 1)
+        }
+        func read(topic: String, partition: Int32, from offset: Int64, until: Int64) async throws -> [KafkaMessage] {
+            partitions[Int(partition)].filter { $0.offset >= offset && $0.offset < until }
         }
     }
 
@@ -160,5 +164,23 @@ import Testing
         hourly.report = { quiet.add($0) }
         _ = try await hourly.run()
         #expect(quiet.all.isEmpty)
+    }
+
+    @Test func aPartitionIsReadInSlicesFromItsLowWatermarkToTheEndFixedAtTheStart() async throws {
+        let offsets: [Int64] = [7_000, 11_999, 12_000, 17_000, 30_001]
+        let topic = Topic(partitions: [offsets.map { F.record(offset: $0, key: "k\($0)") }])
+        let sink = Sink()
+        let replay = DeadLetterReplay(
+            source: topic, sink: sink, deadLetterTopic: F.dlq, filter: ReplayFilter(), rules: F.rules,
+            list: { _ in }, report: { _ in })
+        let report = try await replay.run()
+        #expect(report.read == offsets.count)
+        #expect(Set(sink.all.compactMap(\.key)) == Set(offsets.map { Array("k\($0)".utf8) }))
+        var slices: [Range<Int64>] = []
+        try await topic.scan(topic: F.dlq, partition: 0, range: 7_000..<30_002) { slice in
+            slices.append((slice.first?.offset ?? -1)..<((slice.last?.offset ?? -2) + 1))
+        }
+        #expect(slices.count == 5)
+        #expect(try await topic.endOffsets(topic: F.dlq).map(\.range) == [7_000..<30_002])
     }
 }

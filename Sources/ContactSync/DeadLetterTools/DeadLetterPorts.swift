@@ -4,8 +4,40 @@ import Logging
 /// Where the `dlq` commands read the dead-letter topic from (a ``KafkaPartitionReader`` in production).
 public protocol DeadLetterSource: Sendable {
     func partitionCount(topic: String) async throws -> Int32
-    /// Every record of the partition from `offset` to its end offset as it is when the read starts.
-    func read(topic: String, partition: Int32, from offset: Int64) async throws -> [KafkaMessage]
+    /// The partition's first offset and the offset its next record will get.
+    func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64)
+    /// The records of the partition in `[offset, until)`.
+    func read(topic: String, partition: Int32, from offset: Int64, until: Int64) async throws -> [KafkaMessage]
+}
+
+/// How the `dlq` commands read a partition: in slices of ``offsets`` offsets, so memory stays bounded however many
+/// dead letters it holds.
+public enum DeadLetterSourceSlices {
+    public static let offsets: Int64 = 5_000
+}
+
+extension DeadLetterSource {
+    /// The end offset of every partition of `topic`, asked before any is read.
+    public func endOffsets(topic: String) async throws -> [(partition: Int32, range: Range<Int64>)] {
+        var ranges: [(partition: Int32, range: Range<Int64>)] = []
+        for partition in 0..<(try await partitionCount(topic: topic)) {
+            let marks = try await watermarks(topic: topic, partition: partition)
+            ranges.append((partition, marks.low..<max(marks.low, marks.high)))
+        }
+        return ranges
+    }
+
+    /// Calls `body` with each slice of `range` of `partition`.
+    public func scan(
+        topic: String, partition: Int32, range: Range<Int64>, _ body: ([KafkaMessage]) async throws -> Void
+    ) async throws {
+        var next = range.lowerBound
+        while next < range.upperBound {
+            let sliceEnd = min(range.upperBound, next + DeadLetterSourceSlices.offsets)
+            try await body(try await read(topic: topic, partition: partition, from: next, until: sliceEnd))
+            next = sliceEnd
+        }
+    }
 }
 
 /// Where `dlq replay` publishes (a ``KafkaProducer`` in production). Returns when the record is delivered, with
@@ -30,7 +62,7 @@ public struct ReplayDelivery: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(topic)/\(partition)@\(offset)" }
 }
 
-/// A partition reader with a deadline per partition read.
+/// A partition reader with a deadline per slice read.
 public struct KafkaDeadLetterSource: DeadLetterSource {
     public var reader: KafkaPartitionReader
     public var readTimeout: Duration
@@ -52,8 +84,14 @@ public struct KafkaDeadLetterSource: DeadLetterSource {
         try await reader.partitionCount(topic: topic)
     }
 
-    public func read(topic: String, partition: Int32, from offset: Int64) async throws -> [KafkaMessage] {
-        try await reader.read(topic: topic, partition: partition, from: offset, timeout: readTimeout)
+    public func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64) {
+        try await reader.watermarks(topic: topic, partition: partition, timeout: readTimeout)
+    }
+
+    public func read(topic: String, partition: Int32, from offset: Int64, until: Int64) async throws
+        -> [KafkaMessage]
+    {
+        try await reader.read(topic: topic, partition: partition, from: offset, until: until, timeout: readTimeout)
     }
 }
 

@@ -1,8 +1,8 @@
 import Kafka
 
-/// `dlq replay`: reads the dead-letter topic partition by partition, from the start (or `--from-offset`) to the end
-/// offsets as they are when each partition's read starts, so records a replay dead-letters again are never read
-/// back in the same run. Each record is filtered (``ReplayFilter``), judged by the loop guard (``ReplayRules``),
+/// `dlq replay`: reads the dead-letter topic partition by partition, in slices (bounded memory), from the start (or
+/// `--from-offset`) to the end offsets as they are when the run starts (or `--to-offset`), so records a replay
+/// dead-letters again are never read back in the same run. Each record is filtered (``ReplayFilter``), judged by the loop guard (``ReplayRules``),
 /// listed, and (unless it is a dry run) published with up to ``window`` deliveries in flight; records of one key are
 /// published in their dead-letter order, one after the other. It waits for every delivery report; after a failed
 /// delivery it starts no more and stops.
@@ -76,6 +76,15 @@ public struct DeadLetterReplay: Sendable {
     public func run() async throws -> ReplayReport {
         var summary = ReplayReport(dryRun: sink == nil)
         let partitions = try await source.partitionCount(topic: deadLetterTopic)
+        // Every partition's range is fixed before anything is published, so what this run dead-letters again is
+        // never read back by it.
+        var ranges: [(Int32, Range<Int64>)] = []
+        for partition in 0..<partitions where filter.reads(partition: partition) {
+            let marks = try await source.watermarks(topic: deadLetterTopic, partition: partition)
+            let start = max(filter.startOffset(partition: partition), marks.low)
+            let end = max(start, min(marks.high, filter.endOffset(partition: partition) ?? marks.high))
+            ranges.append((partition, start..<end))
+        }
         let clock = ContinuousClock()
         var lastProgress = clock.now
         var listedHeading = false
@@ -123,55 +132,61 @@ public struct DeadLetterReplay: Sendable {
                 }
             }
 
-            partitionLoop: for partition in 0..<partitions where filter.reads(partition: partition) {
-                let records = try await source.read(
-                    topic: deadLetterTopic, partition: partition, from: filter.startOffset(partition: partition))
-                for message in records {
-                    if failed {
-                        summary.stoppedBefore = "dead letter \(message.partition)@\(message.offset)"
-                        break partitionLoop
-                    }
-                    let entry = DeadLetterEntry(message)
-                    summary.read += 1
-                    defer { progress(partition: partition) }
-                    let label = entry.reasonLabel
-                    guard filter.matches(entry) else {
-                        summary.byReason[label, default: .init()].filteredOut += 1
-                        continue
-                    }
-                    switch rules.decide(entry) {
-                    case .refuse(let refusal):
-                        summary.byReason[label, default: .init()].refused += 1
-                        summary.refusals[refusal.kind, default: 0] += 1
-                        listing(
-                            Self.line(
-                                "refused", entry, count: entry.replayCount.description, target: refusal.description))
-                    case .replay(let record):
-                        guard let sink else {
-                            summary.byReason[label, default: .init()].replayed += 1
-                            listing(
-                                Self.line(
-                                    "replay", entry, count: "\(record.replayCount - 1) -> \(record.replayCount)",
-                                    target: record.target))
-                            continue
-                        }
-                        while inFlight >= window || record.key.map({ keysInFlight[$0] != nil }) == true {
-                            guard let delivery = try await group.next() else { break }
-                            settle(delivery)
-                        }
+            partitionLoop: for (partition, range) in ranges {
+                var next = range.lowerBound
+                while next < range.upperBound {
+                    let sliceEnd = min(range.upperBound, next + DeadLetterSourceSlices.offsets)
+                    let records = try await source.read(
+                        topic: deadLetterTopic, partition: partition, from: next, until: sliceEnd)
+                    next = sliceEnd
+                    for message in records {
                         if failed {
-                            summary.read -= 1
                             summary.stoppedBefore = "dead letter \(message.partition)@\(message.offset)"
                             break partitionLoop
                         }
-                        inFlight += 1
-                        if let key = record.key { keysInFlight[key, default: 0] += 1 }
-                        group.addTask {
-                            do {
-                                return Delivery(
-                                    entry: entry, record: record, result: .success(try await sink.publish(record)))
-                            } catch {
-                                return Delivery(entry: entry, record: record, result: .failure(error))
+                        let entry = DeadLetterEntry(message)
+                        summary.read += 1
+                        defer { progress(partition: partition) }
+                        let label = entry.reasonLabel
+                        guard filter.matches(entry) else {
+                            summary.byReason[label, default: .init()].filteredOut += 1
+                            continue
+                        }
+                        switch rules.decide(entry) {
+                        case .refuse(let refusal):
+                            summary.byReason[label, default: .init()].refused += 1
+                            summary.refusals[refusal.kind, default: 0] += 1
+                            listing(
+                                Self.line(
+                                    "refused", entry, count: entry.replayCount.description, target: refusal.description)
+                            )
+                        case .replay(let record):
+                            guard let sink else {
+                                summary.byReason[label, default: .init()].replayed += 1
+                                listing(
+                                    Self.line(
+                                        "replay", entry, count: "\(record.replayCount - 1) -> \(record.replayCount)",
+                                        target: record.target))
+                                continue
+                            }
+                            while inFlight >= window || record.key.map({ keysInFlight[$0] != nil }) == true {
+                                guard let delivery = try await group.next() else { break }
+                                settle(delivery)
+                            }
+                            if failed {
+                                summary.read -= 1
+                                summary.stoppedBefore = "dead letter \(message.partition)@\(message.offset)"
+                                break partitionLoop
+                            }
+                            inFlight += 1
+                            if let key = record.key { keysInFlight[key, default: 0] += 1 }
+                            group.addTask {
+                                do {
+                                    return Delivery(
+                                        entry: entry, record: record, result: .success(try await sink.publish(record)))
+                                } catch {
+                                    return Delivery(entry: entry, record: record, result: .failure(error))
+                                }
                             }
                         }
                     }

@@ -56,6 +56,11 @@ public struct ReplayFilter: Sendable, Equatable {
         self.partition == partition ? fromOffset ?? 0 : 0
     }
 
+    /// The offset to stop reading `partition` before, when `--to-offset` bounds it.
+    public func endOffset(partition: Int32) -> Int64? {
+        self.partition == partition ? toOffset.map { $0 + 1 } : nil
+    }
+
     /// Whether `partition` of the dead-letter topic can hold a match.
     public func reads(partition: Int32) -> Bool {
         self.partition == nil || self.partition == partition
