@@ -2,10 +2,10 @@ import Kafka
 
 /// `dlq replay`: reads the dead-letter topic partition by partition, in slices (bounded memory), from the start (or
 /// `--from-offset`) to the end offsets as they are when the run starts (or `--to-offset`), so records a replay
-/// dead-letters again are never read back in the same run. Each record is filtered (``ReplayFilter``), judged by the loop guard (``ReplayRules``),
-/// listed, and (unless it is a dry run) published with up to ``window`` deliveries in flight; records of one key are
-/// published in their dead-letter order, one after the other. It waits for every delivery report; after a failed
-/// delivery it starts no more and stops.
+/// dead-letters again are never read back in the same run. Each record is filtered (``ReplayFilter``), judged by the
+/// loop guard (``ReplayRules``), listed, and (unless it is a dry run) published with up to ``window`` deliveries in
+/// flight; records of one key are published in their dead-letter order, one after the other. It waits for every
+/// delivery report; after a failed delivery it starts no more and stops.
 public struct DeadLetterReplay: Sendable {
     public var source: any DeadLetterSource
     /// Nil for a dry run.
