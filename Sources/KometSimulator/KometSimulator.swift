@@ -20,7 +20,8 @@ import Synchronization
 /// Every other call with a valid token, list included, spends one unit of the daily quota.
 ///
 /// Admin (no token): `GET /admin/contacts`, `GET /admin/stats`, `GET /admin/faults`, `PUT /admin/faults`
-/// (partial JSON keeps other fields), `POST /admin/quota/reset`, `POST /admin/reset`.
+/// (partial JSON keeps other fields), `GET /admin/types`, `POST /admin/types` (`{"type": "…"}` registers a contact
+/// type, as an administrator does in Komet), `POST /admin/quota/reset`, `POST /admin/reset`.
 ///
 /// Faults: see `KometFaults`. The ambiguous fault really closes the connection after processing the call, so
 /// the client sees the connection drop after its request was written. A late or spiked add is held in the
@@ -85,6 +86,16 @@ public final class KometSimulator: Sendable {
         }
     }
 
+    /// The registered contact types.
+    public var contactTypes: Set<String> {
+        withState { $0.contactTypes }
+    }
+
+    /// Registers a contact type (also `POST /admin/types`); `reset()` forgets it.
+    public func registerContactType(_ type: String) {
+        withState { _ = $0.contactTypes.insert(type) }
+    }
+
     /// Gives back the whole daily quota.
     public func resetQuota() {
         withState { $0.stats.quotaUsed = 0 }
@@ -120,6 +131,12 @@ public final class KometSimulator: Sendable {
         }
         router.put("/admin/faults") { request, context in
             try await self.handlePutFaults(request: request, context: context)
+        }
+        router.get("/admin/types") { _, _ in
+            SimulatorAnswers.json(SimulatorAnswers.ContactTypes(contactTypes: self.contactTypes.sorted()))
+        }
+        router.post("/admin/types") { request, context in
+            try await self.handlePostType(request: request, context: context)
         }
         router.post("/admin/quota/reset") { _, _ in
             self.resetQuota()
@@ -286,6 +303,20 @@ public final class KometSimulator: Sendable {
         }
         return SimulatorAnswers.json(
             SimulatorAnswers.AdminContacts(contacts: all.sorted { $0.base.id < $1.base.id }))
+    }
+
+    private func handlePostType(request: Request, context: SimulatorRequestContext) async throws -> Response {
+        struct Body: Decodable { var type: String }
+        var request = request
+        let bytes = try await request.collectBody(upTo: 64 * 1024)
+        guard let body = try? JSONDecoder().decode(Body.self, from: Data(bytes.readableBytesView)),
+            !body.type.trimmingCharacters(in: .whitespaces).isEmpty
+        else {
+            return SimulatorAnswers.json(
+                ["error": "the body is not {\"type\": \"a non-empty name\"}"], status: .badRequest)
+        }
+        registerContactType(body.type)
+        return SimulatorAnswers.json(SimulatorAnswers.ContactTypes(contactTypes: contactTypes.sorted()))
     }
 
     private func handlePutFaults(request: Request, context: SimulatorRequestContext) async throws -> Response {

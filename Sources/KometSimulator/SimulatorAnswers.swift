@@ -43,6 +43,11 @@ enum SimulatorAnswers {
         var contacts: [AdminContact]
     }
 
+    /// `GET` and `POST /admin/types`: the registered contact types, sorted.
+    struct ContactTypes: Encodable {
+        var contactTypes: [String]
+    }
+
     /// A JSON response.
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()

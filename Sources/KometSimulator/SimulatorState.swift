@@ -25,6 +25,8 @@ struct SimulatorState: Sendable {
 
     let configuration: KometSimulatorConfiguration
     var faults = KometFaults.none
+    /// The registered contact types: the configured ones, plus those registered with `POST /admin/types`.
+    var contactTypes: Set<String>
     /// Contacts by customer, in creation order.
     var contacts: [Int64: [KometContact]] = [:]
     var nextContactId: Int64 = 1001
@@ -42,6 +44,7 @@ struct SimulatorState: Sendable {
     init(configuration: KometSimulatorConfiguration, day: Int64) {
         self.configuration = configuration
         self.quotaDay = day
+        self.contactTypes = configuration.contactTypes
         self.rng = SplitMix64(seed: configuration.seed)
         self.stats.dailyQuota = configuration.dailyQuota
     }
@@ -226,15 +229,17 @@ struct SimulatorState: Sendable {
                 return "Field '\(field)' is longer than \(limit) characters"
             }
         }
-        guard configuration.contactTypes.contains(type) else {
+        guard contactTypes.contains(type) else {
             return "The contact type is not registered"
         }
         return nil
     }
 
-    /// Forgets contacts, held adds, counters, quota and faults (contact ids and tickets keep growing).
+    /// Forgets contacts, held adds, counters, quota, faults and registered types (back to the configured ones;
+    /// contact ids and tickets keep growing).
     mutating func reset() {
         contacts = [:]
+        contactTypes = configuration.contactTypes
         heldAdds = []
         waitingTickets = []
         heldOutcomes = [:]

@@ -7,7 +7,9 @@ struct KometContactSyncCommand: AsyncParsableCommand {
         commandName: "komet-contact-sync",
         abstract: "Creates Komet Sales contacts from contact-created Kafka events, exactly once per key.",
         version: "komet-contact-sync \(BuildInfo.current.version) (Swift \(BuildInfo.current.swiftVersion))",
-        subcommands: [RunCommand.self, DemoCommand.self, SettingsCommand.self, RebuildStoreCommand.self],
+        subcommands: [
+            RunCommand.self, DemoCommand.self, SettingsCommand.self, RebuildStoreCommand.self, DeadLetterCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -12,8 +12,9 @@ struct Kcat {
         self.directory = directory
     }
 
-    /// Produces one record per (key, value), in order, uncompressed. Neither may contain a tab or a newline.
-    func produce(topic: String, records: [(key: String, value: String)]) async throws {
+    /// Produces one record per (key, value), in order, uncompressed, each with `headers` (`name=value`). Neither key
+    /// nor value may contain a tab or a newline.
+    func produce(topic: String, records: [(key: String, value: String)], headers: [String] = []) async throws {
         var text = ""
         for record in records {
             precondition(!record.key.contains("\t") && !record.key.contains("\n") && !record.value.contains("\n"))
@@ -23,7 +24,8 @@ struct Kcat {
         try Data(text.utf8).write(to: file)
         _ = try await CommandRunner.checked(
             executable,
-            ["-P", "-b", bootstrapServers, "-t", topic, "-K", "\t", "-z", "none", "-X", "linger.ms=20"],
+            ["-P", "-b", bootstrapServers, "-t", topic, "-K", "\t", "-z", "none", "-X", "linger.ms=20"]
+                + headers.flatMap { ["-H", $0] },
             stdinFile: file,
             timeout: .seconds(120),
             in: directory

@@ -62,6 +62,12 @@ struct SimulatorAdmin {
         }
     }
 
+    /// `POST /admin/types`: registers a contact type, as an administrator does in Komet.
+    func registerContactType(_ type: String) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["type": type])
+        _ = try await request("POST", "admin/types", body: body)
+    }
+
     /// `POST /admin/quota/reset`: today's quota is available again.
     func resetQuota() async throws {
         _ = try await request("POST", "admin/quota/reset")

@@ -94,6 +94,35 @@ struct KafkaPartitionReaderTests {
         await reader.close()
     }
 
+    @Test("a bounded read returns exactly [from, until); watermarks are the first and next offsets")
+    func boundedReadAndEndOffset() async throws {
+        let fixture = try await Fixture()
+        try fixture.cluster.createTopic(fixture.topic + "-empty", partitions: 1)
+        let reader = try KafkaPartitionReader(
+            configuration: fixture.configuration(), groupID: Fixture.readerGroupID,
+            logger: KafkaTestSupport.logger("reader"))
+        let zero = try await reader.watermarks(topic: fixture.topic, partition: 0)
+        #expect(zero.low == 0 && zero.high == 10)
+        #expect(try await reader.watermarks(topic: fixture.topic, partition: 1).high == 3)
+        #expect(try await reader.watermarks(topic: fixture.topic + "-empty", partition: 0).high == 0)
+        let slice = try await reader.read(
+            topic: fixture.topic, partition: 0, from: 2, until: 5, timeout: .seconds(20))
+        Self.expectSame(slice, fixture.expected(partition: 0, from: 2).filter { $0.offset < 5 })
+        #expect(slice.map(\.offset) == [2, 3, 4])
+        // Slices read one after the other give the whole partition; a bound past the end stops at the end.
+        var slices: [KafkaMessage] = []
+        for start in stride(from: Int64(0), to: 10, by: 4) {
+            slices += try await reader.read(
+                topic: fixture.topic, partition: 0, from: start, until: start + 4, timeout: .seconds(20))
+        }
+        Self.expectSame(slices, fixture.expected(partition: 0, from: 0))
+        #expect(
+            try await reader.read(topic: fixture.topic, partition: 0, from: 4, until: 4, timeout: .seconds(20))
+                .isEmpty)
+        await reader.close()
+        await #expect(throws: KafkaError.self) { _ = try await reader.watermarks(topic: fixture.topic, partition: 0) }
+    }
+
     @Test("is empty when from is at or past the high watermark, or the partition is empty")
     func emptyAtHighWatermark() async throws {
         let fixture = try await Fixture()

@@ -4,12 +4,15 @@ import Synchronization
 final class KafkaPartitionReadRequest: Sendable {
     let partition: TopicPartition
     let from: Int64
+    /// The end of the range (exclusive), when the caller bounds it below the high watermark.
+    let until: Int64?
     let deadline: ContinuousClock.Instant
     private let cancelled: Mutex<Bool> = Mutex(false)
 
-    init(partition: TopicPartition, from: Int64, deadline: ContinuousClock.Instant) {
+    init(partition: TopicPartition, from: Int64, until: Int64? = nil, deadline: ContinuousClock.Instant) {
         self.partition = partition
         self.from = from
+        self.until = until
         self.deadline = deadline
     }
 

@@ -10,7 +10,7 @@ extension KafkaPartitionReader {
         let partition = request.partition
         let watermarks = try queryWatermarks(request)
         let start = max(request.from, watermarks.low)
-        let end = watermarks.high
+        let end = min(watermarks.high, request.until ?? watermarks.high)
         guard start < end else { return [] }
 
         try assign(partition, at: start)
@@ -59,7 +59,7 @@ extension KafkaPartitionReader {
     }
 
     /// The partition's watermarks; retriable failures (broker down, no leader) are retried until the deadline.
-    private func queryWatermarks(_ request: KafkaPartitionReadRequest) throws -> (low: Int64, high: Int64) {
+    func queryWatermarks(_ request: KafkaPartitionReadRequest) throws -> (low: Int64, high: Int64) {
         var lastError: KafkaError?
         while true {
             try request.checkContinue(lastError: lastError)

@@ -55,10 +55,20 @@ public final class KafkaPartitionReader: Sendable {
     public func read(topic: String, partition: Int32, from offset: Int64, timeout: Duration) async throws
         -> [KafkaMessage]
     {
+        try await read(topic: topic, partition: partition, from: offset, until: nil, timeout: timeout)
+    }
+
+    /// Like ``read(topic:partition:from:timeout:)``, but stops before offset `until` (exclusive) when that is below
+    /// the high watermark: a large partition can be read in bounded slices, each `[from, until)`. A slice with no
+    /// records in it (compaction, transaction markers) is empty.
+    public func read(
+        topic: String, partition: Int32, from offset: Int64, until: Int64?, timeout: Duration
+    ) async throws -> [KafkaMessage] {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         let request = KafkaPartitionReadRequest(
             partition: TopicPartition(topic: topic, partition: partition),
             from: offset,
+            until: until,
             deadline: deadline
         )
         return try await withTaskCancellationHandler {
@@ -67,6 +77,26 @@ public final class KafkaPartitionReader: Sendable {
                     throw KafkaError(code: KafkaError.stateCode, message: "The partition reader has been closed")
                 }
                 return try fetch(request)
+            }
+        } onCancel: {
+            request.cancel()
+        }
+    }
+
+    /// The partition's low and high watermarks (its first offset, and the offset the next record will get), retrying
+    /// retriable failures within `timeout`. Runs on the reader's queue, after any read in progress.
+    public func watermarks(
+        topic: String, partition: Int32, timeout: Duration = .seconds(30)
+    ) async throws -> (low: Int64, high: Int64) {
+        let request = KafkaPartitionReadRequest(
+            partition: TopicPartition(topic: topic, partition: partition), from: 0,
+            deadline: ContinuousClock.now.advanced(by: timeout))
+        return try await withTaskCancellationHandler {
+            try await queue.run { [self] in
+                guard !isClosed.withLock({ $0 }) else {
+                    throw KafkaError(code: KafkaError.stateCode, message: "The partition reader has been closed")
+                }
+                return try queryWatermarks(request)
             }
         } onCancel: {
             request.cancel()
