@@ -24,6 +24,9 @@ struct SimulatorState: Sendable {
     static let customerNotFoundMessage = "Customer not found"
 
     let configuration: KometSimulatorConfiguration
+    /// The token calls must carry: the configured one until `PUT /admin/token` rotates it (kept by `reset()`, like a
+    /// real account's token).
+    var token: String
     var faults = KometFaults.none
     /// Contacts by customer, in creation order.
     var contacts: [Int64: [KometContact]] = [:]
@@ -41,6 +44,7 @@ struct SimulatorState: Sendable {
 
     init(configuration: KometSimulatorConfiguration, day: Int64) {
         self.configuration = configuration
+        self.token = configuration.token
         self.quotaDay = day
         self.rng = SplitMix64(seed: configuration.seed)
         self.stats.dailyQuota = configuration.dailyQuota
@@ -132,7 +136,7 @@ struct SimulatorState: Sendable {
     /// Checks the token, then spends one unit of quota. Returns the status-0 message of a refusal, or nil.
     /// Calls with a bad token are not charged (there is no user to charge); refused calls over quota are not either.
     mutating func authorize(token: String?, day: Int64) -> String? {
-        if faults.rejectToken || token != configuration.token {
+        if faults.rejectToken || token != self.token {
             stats.authFailures += 1
             return Self.invalidTokenMessage
         }
