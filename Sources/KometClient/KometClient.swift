@@ -9,28 +9,39 @@ import NIOHTTP1
 ///
 /// Each call makes at most one HTTP request and never retries: Komet's daily quota is spent per request, so retry
 /// policy belongs to the caller (use `KometError.failureClass` / `isRetryable`). Only `KometError` is thrown.
-/// The token never appears in errors or logs. The `HTTPClient` is owned, and shut down, by the caller; build it
+/// The token never appears in errors or logs. Each call sends the ``KometTokenSource``'s current token, so a rotated
+/// token file takes effect from the next call. The `HTTPClient` is owned, and shut down, by the caller; build it
 /// with `KometClientConfiguration.recommendedHTTPClientConfiguration`.
 public final class KometClient: KometAPI {
     private let configuration: KometClientConfiguration
-    private let token: KometToken
+    private let tokens: KometTokenSource
     private let httpClient: HTTPClient
     private let interpreter: KometResponseInterpreter
     private let connectWatchdog: ConnectWatchdog
     private let observer: (any KometCallObserver)?
 
-    /// A client using `httpClient`, which stays owned (and shut down) by the caller. `observer` is told of every
-    /// request sent.
+    /// A client using `httpClient`, which stays owned (and shut down) by the caller, with the token `tokens` holds at
+    /// each call. `observer` is told of every request sent.
     public init(
-        configuration: KometClientConfiguration, token: KometToken, httpClient: HTTPClient,
+        configuration: KometClientConfiguration, tokens: KometTokenSource, httpClient: HTTPClient,
         observer: (any KometCallObserver)? = nil
     ) {
         self.configuration = configuration
         self.observer = observer
-        self.token = token
+        self.tokens = tokens
         self.httpClient = httpClient
-        self.interpreter = KometResponseInterpreter(token: token, configuration: configuration)
+        self.interpreter = KometResponseInterpreter(tokens: tokens, configuration: configuration)
         self.connectWatchdog = ConnectWatchdog(timeout: configuration.connectTimeout)
+    }
+
+    /// A client that always sends `token`.
+    public convenience init(
+        configuration: KometClientConfiguration, token: KometToken, httpClient: HTTPClient,
+        observer: (any KometCallObserver)? = nil
+    ) {
+        self.init(
+            configuration: configuration, tokens: KometTokenSource(token, origin: .fixed), httpClient: httpClient,
+            observer: observer)
     }
 
     public func addContact(
@@ -40,7 +51,7 @@ public final class KometClient: KometAPI {
         var logger = logger
         logger[metadataKey: KometLogKey.method] = .string(KometMethod.add.rawValue)
         logger[metadataKey: KometLogKey.customerId] = .stringConvertible(request.customerId)
-        let body = request.addBody(token: token.value)
+        let body = request.addBody(token: tokens.current.value)
         guard body.count <= KometContactRequest.Limit.requestBytes else {
             // Komet refuses requests over 64 KB; refusing here saves a call.
             throw KometError(
@@ -72,7 +83,7 @@ public final class KometClient: KometAPI {
         logger[metadataKey: KometLogKey.method] = .string(KometMethod.list.rawValue)
         logger[metadataKey: KometLogKey.customerId] = .stringConvertible(customerId)
         let query =
-            "authenticationToken=" + KometURLEncoding.encodeQueryValue(token.value)
+            "authenticationToken=" + KometURLEncoding.encodeQueryValue(tokens.current.value)
             + "&customerId=" + KometURLEncoding.encodeQueryValue(String(customerId))
         var headers = HTTPHeaders()
         headers.add(name: "Accept", value: "application/json")
@@ -142,7 +153,7 @@ public final class KometClient: KometAPI {
                 failureClass: .systemic,
                 code: .clientMisconfigured,
                 message:
-                    "invalid Komet URL (baseURL \(configuration.baseURL)): \(token.redact(String(describing: error)))"
+                    "invalid Komet URL (baseURL \(configuration.baseURL)): \(tokens.redact(String(describing: error)))"
             )
         }
     }

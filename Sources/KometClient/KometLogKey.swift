@@ -7,4 +7,6 @@ enum KometLogKey {
     static let code = "komet.code"
     static let contactId = "komet.contact_id"
     static let durationMs = "komet.duration_ms"
+    /// The token file (its path; never its contents).
+    static let tokenFile = "komet.token_file"
 }

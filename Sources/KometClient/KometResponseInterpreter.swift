@@ -6,12 +6,13 @@ import NIOFoundationCompat
 /// Turns what happened to one request (an answer, or a transport error and how far the request got) into a
 /// result or a `KometError`. Every outcome lands in exactly one `KometFailureClass`. Messages are token-redacted.
 struct KometResponseInterpreter: Sendable {
-    var token: KometToken
+    /// Redacts every token the source has held (a late answer may echo the previous one).
+    var tokens: KometTokenSource
     var throttledPatterns: [String]
     var systemicPatterns: [String]
 
-    init(token: KometToken, configuration: KometClientConfiguration) {
-        self.token = token
+    init(tokens: KometTokenSource, configuration: KometClientConfiguration) {
+        self.tokens = tokens
         self.throttledPatterns = configuration.throttledMessagePatterns.map { $0.lowercased() }.filter { !$0.isEmpty }
         self.systemicPatterns = configuration.systemicMessagePatterns.map { $0.lowercased() }.filter { !$0.isEmpty }
     }
@@ -202,7 +203,7 @@ struct KometResponseInterpreter: Sendable {
     // MARK: Helpers
 
     func redact(_ text: String) -> String {
-        token.redact(text)
+        tokens.redact(text)
     }
 
     /// The start of a body, as text, for messages.

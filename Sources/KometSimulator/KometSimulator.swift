@@ -21,7 +21,9 @@ import Synchronization
 ///
 /// Admin (no token): `GET /admin/contacts`, `GET /admin/stats`, `GET /admin/faults`, `PUT /admin/faults`
 /// (partial JSON keeps other fields), `GET /admin/types`, `POST /admin/types` (`{"type": "…"}` registers a contact
-/// type, as an administrator does in Komet), `POST /admin/quota/reset`, `POST /admin/reset`.
+/// type, as an administrator does in Komet), `PUT /admin/token` (`{"token": "..."}`: the account's token is rotated,
+/// the old one refused from now on, as Komet revokes it; the answer never shows either), `POST /admin/quota/reset`,
+/// `POST /admin/reset` (which keeps the token).
 ///
 /// Faults: see `KometFaults`. The ambiguous fault really closes the connection after processing the call, so
 /// the client sees the connection drop after its request was written. A late or spiked add is held in the
@@ -63,6 +65,11 @@ public final class KometSimulator: Sendable {
     public var faults: KometFaults {
         get { withState { $0.faults } }
         set { withState { $0.faults = newValue.normalized } }
+    }
+
+    /// The token calls must carry from now on (also settable with `PUT /admin/token`); the previous one is refused.
+    public func rotateToken(to token: String) {
+        withState { $0.token = token }
     }
 
     /// The stored contacts, by customer id, in creation order.
@@ -137,6 +144,9 @@ public final class KometSimulator: Sendable {
         }
         router.post("/admin/types") { request, context in
             try await self.handlePostType(request: request, context: context)
+        }
+        router.put("/admin/token") { request, context in
+            try await self.handlePutToken(request: request, context: context)
         }
         router.post("/admin/quota/reset") { _, _ in
             self.resetQuota()
@@ -336,6 +346,22 @@ public final class KometSimulator: Sendable {
             return state.faults
         }
         return SimulatorAnswers.json(faults)
+    }
+
+    /// `PUT /admin/token` with `{"token": "..."}`: a non-empty token replaces the account's. The answer says only
+    /// that it did (`{"rotated": true}`), never a token.
+    private func handlePutToken(request: Request, context: SimulatorRequestContext) async throws -> Response {
+        struct Body: Decodable { var token: String }
+        var request = request
+        let bytes = try await request.collectBody(upTo: 64 * 1024)
+        guard let body = try? JSONDecoder().decode(Body.self, from: Data(bytes.readableBytesView)),
+            !body.token.isEmpty
+        else {
+            return SimulatorAnswers.json(
+                ["error": "the body is not a JSON object with a non-empty \"token\""], status: .badRequest)
+        }
+        rotateToken(to: body.token)
+        return SimulatorAnswers.json(["rotated": true])
     }
 
     private static func currentDay() -> Int64 {

@@ -24,6 +24,9 @@ struct SimulatorState: Sendable {
     static let customerNotFoundMessage = "Customer not found"
 
     let configuration: KometSimulatorConfiguration
+    /// The token calls must carry: the configured one until `PUT /admin/token` rotates it (kept by `reset()`, like a
+    /// real account's token).
+    var token: String
     var faults = KometFaults.none
     /// The registered contact types: the configured ones, plus those registered with `POST /admin/types`.
     var contactTypes: Set<String>
@@ -43,6 +46,7 @@ struct SimulatorState: Sendable {
 
     init(configuration: KometSimulatorConfiguration, day: Int64) {
         self.configuration = configuration
+        self.token = configuration.token
         self.quotaDay = day
         self.contactTypes = configuration.contactTypes
         self.rng = SplitMix64(seed: configuration.seed)
@@ -135,7 +139,7 @@ struct SimulatorState: Sendable {
     /// Checks the token, then spends one unit of quota. Returns the status-0 message of a refusal, or nil.
     /// Calls with a bad token are not charged (there is no user to charge); refused calls over quota are not either.
     mutating func authorize(token: String?, day: Int64) -> String? {
-        if faults.rejectToken || token != configuration.token {
+        if faults.rejectToken || token != self.token {
             stats.authFailures += 1
             return Self.invalidTokenMessage
         }

@@ -23,12 +23,14 @@ enum Bootstrap {
         return ExitCode(78)
     }
 
-    static func logger(settings: SyncConfiguration, token: KometToken, label: String = "komet-contact-sync") -> Logger {
+    static func logger(settings: SyncConfiguration, tokens: KometTokenSource, label: String = "komet-contact-sync")
+        -> Logger
+    {
         let level = settings.logLevel
         let format: StructuredLogHandler.Format = settings.logFormat == .json ? .json : .text
         ignoreBrokenPipes()
         LoggingSystem.bootstrap { label in
-            StructuredLogHandler(label: label, level: level, format: format, redact: token.redact)
+            StructuredLogHandler(label: label, level: level, format: format, redact: tokens.redact)
         }
         return Logger(label: label)
     }

@@ -81,7 +81,10 @@ struct RunCommand: AsyncParsableCommand {
             // A configuration problem: say which setting, without the usage text, and exit with EX_CONFIG.
             throw Bootstrap.reportConfigurationError(error)
         }
-        let logger = Bootstrap.logger(settings: settings, token: token)
+        // One source for the client and the log handler: a rotated token is redacted from log lines too.
+        let tokens = KometTokenSource(
+            loaded: token, environment: environment, variable: settings.tokenVariable, file: settings.tokenFile)
+        let logger = Bootstrap.logger(settings: settings, tokens: tokens)
         do {
             // Before anything starts (the HTTP server included): a librdkafka typo fails here, naming its setting.
             try StartupCheck.kafkaClients(configuration: settings)
@@ -106,7 +109,8 @@ struct RunCommand: AsyncParsableCommand {
         // Metrics are recorded only when /metrics is served (http.port -1 turns the server off).
         let backend = settings.httpPort >= 0 ? PrometheusMetricsBackend() : nil
         let worker = SyncService(
-            configuration: settings, token: token, stores: stores, httpClient: httpClient, logger: logger,
+            configuration: settings, token: token, tokens: tokens, stores: stores, httpClient: httpClient,
+            logger: logger,
             metrics: backend.map { SyncMetrics(factory: $0) } ?? .disabled, acceptEmptyStore: acceptEmptyStore)
         var services: [any Service] = [worker]
         if let backend {

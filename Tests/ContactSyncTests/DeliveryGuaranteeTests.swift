@@ -286,6 +286,28 @@ import Testing
         #expect(!pass.isProbe)
     }
 
+    /// The worker re-reads its token file in this hook: once per probe, never for an ordinary call.
+    @Test func theProbeHookRunsBeforeEachProbeOnly() async throws {
+        let probes = Mutex(0)
+        let gate = KometCallGate(
+            logger: .init(label: "test"), pollInterval: .milliseconds(1),
+            prepareProbe: { probes.withLock { $0 += 1 } })
+        let first = try await gate.enter()
+        gate.recordSuccess(of: first)
+        _ = try await gate.enter()
+        #expect(probes.withLock { $0 } == 0, "an open gate's calls ran the probe hook")
+        gate.close(.systemic, for: .milliseconds(5), after: try await gate.enter(), detail: "auth")
+        let probe = try await gate.enter()
+        #expect(probe.isProbe)
+        #expect(probes.withLock { $0 } == 1)
+        gate.close(.systemic, for: .milliseconds(5), after: probe, detail: "auth")
+        let again = try await gate.enter()
+        #expect(again.isProbe && probes.withLock { $0 } == 2)
+        gate.recordSuccess(of: again)
+        #expect(!(try await gate.enter()).isProbe)
+        #expect(probes.withLock { $0 } == 2)
+    }
+
     @Test func aTransientProbeFailureKeepsASystemicPause() async throws {
         let gate = KometCallGate(logger: .init(label: "test"), pollInterval: .milliseconds(1))
         gate.close(.systemic, for: .milliseconds(5), after: try await gate.enter(), detail: "auth")

@@ -12,7 +12,8 @@ import Testing
 @Suite("the outcome log line")
 struct OutcomeLogLineTests {
     let recorder = OutcomeRecorder(
-        successTopic: "contacts.komet.succeeded", deadLetterTopic: "contacts.komet.dlq", token: KometToken("t0k3n"),
+        successTopic: "contacts.komet.succeeded", deadLetterTopic: "contacts.komet.dlq",
+        tokens: KometTokenSource(KometToken("t0k3n"), origin: .fixed),
         logPersonalData: false, health: HealthState())
 
     func preparer(order: [DedupeKeySource] = [.messageKey, .cloudEventID, .requestHash]) -> EventPreparer {

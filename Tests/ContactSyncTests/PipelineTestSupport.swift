@@ -288,7 +288,9 @@ struct PipelineHarness {
                 publisher: OutcomePublisher(
                     recorder: OutcomeRecorder(
                         successTopic: "contacts.komet.succeeded", deadLetterTopic: "contacts.komet.dlq",
-                        token: KometToken("secret-token-for-tests"), logPersonalData: false, health: health),
+                        tokens: KometTokenSource(KometToken("secret-token-for-tests"), origin: .fixed),
+                        logPersonalData: false,
+                        health: health),
                     ledger: store, keys: store, sink: sink, lookup: sink, logger: logger)),
             consumer: consumer,
             health: health,

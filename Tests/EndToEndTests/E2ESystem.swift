@@ -141,13 +141,15 @@ final class E2ESystem {
         return url
     }
 
-    /// Starts `komet-contact-sync run --config FILE` with the token in `KOMET_TOKEN` and `environment` added (a
-    /// database password, say). `name` prefixes its log files; `stderrThroughPipe` see ``ChildProcess``.
+    /// Starts `komet-contact-sync run --config FILE` with the token in `KOMET_TOKEN` (unless `tokenInEnvironment` is
+    /// false: the configuration's `komet.tokenFile` then holds it) and `environment` added (a database password,
+    /// say). `name` prefixes its log files; `stderrThroughPipe` see ``ChildProcess``.
     func startWorker(
         configuration: URL, name: String = "worker", environment: [String: String] = [:],
-        stderrThroughPipe: Bool = false
+        stderrThroughPipe: Bool = false, tokenInEnvironment: Bool = true
     ) throws -> ChildProcess {
-        let variables = environment.merging(["KOMET_TOKEN": token]) { _, token in token }
+        let variables =
+            tokenInEnvironment ? environment.merging(["KOMET_TOKEN": token]) { _, token in token } : environment
         let worker = try ChildProcess(
             name: name, executable: workerBinary,
             arguments: ["run", "--config", configuration.path],

@@ -73,6 +73,12 @@ struct SimulatorAdmin {
         _ = try await request("POST", "admin/quota/reset")
     }
 
+    /// `PUT /admin/token`: the simulated account's token is `token` from now on; the previous one is refused.
+    func rotateToken(to token: String) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["token": token])
+        _ = try await request("PUT", "admin/token", body: body)
+    }
+
     /// `PUT /admin/faults` with a partial faults JSON object.
     func setFaults(_ json: String) async throws {
         _ = try await request("PUT", "admin/faults", body: Data(json.utf8))

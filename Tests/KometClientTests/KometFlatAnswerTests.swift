@@ -7,7 +7,8 @@ import Testing
 @Suite("The add answer's fast path")
 struct KometFlatAnswerTests {
     private let interpreter = KometResponseInterpreter(
-        token: KometToken("flat-answer-token"), configuration: KometClientConfiguration())
+        tokens: KometTokenSource(KometToken("flat-answer-token"), origin: .fixed),
+        configuration: KometClientConfiguration())
 
     private func response(_ body: String, status: Int = 200) -> KometHTTPResponse {
         KometHTTPResponse(status: status, retryAfter: nil, body: ByteBuffer(string: body))

@@ -48,6 +48,46 @@ struct SimulatorAdminTests {
         }
     }
 
+    @Test("PUT /admin/token rotates the account's token: the old one is refused from then on, the answer shows neither")
+    func tokenRotation() async throws {
+        let simulator = KometSimulator(
+            configuration: KometSimulatorConfiguration(token: testToken, customers: [17]), logger: testLogger)
+        let rotated = "rotated-SECRET-b41d"
+        try await withRunningServer({ try await simulator.run(host: "127.0.0.1", port: 0, onListening: $0) }) { port in
+            let base = "http://127.0.0.1:\(port)"
+            try await withClient(baseURL: base + "/api") { client in
+                _ = try await client.addContact(sampleRequest, logger: testLogger)
+            }
+            let (status, answer) = try await httpCall("PUT", base + "/admin/token", body: #"{"token":"\#(rotated)"}"#)
+            #expect(status == 200)
+            #expect(!answer.contains(rotated) && !answer.contains(testToken), "\(answer)")
+            let refused = try await withClient(baseURL: base + "/api") { client -> KometError? in
+                do throws(KometError) {
+                    _ = try await client.addContact(sampleRequest, logger: testLogger)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            #expect(refused?.failureClass == .systemic, "the old token must be refused: \(String(describing: refused))")
+            try await withClient(baseURL: base + "/api", token: rotated) { client in
+                _ = try await client.addContact(sampleRequest, logger: testLogger)
+                _ = try await client.listContacts(customerId: 17, logger: testLogger)
+            }
+            #expect(simulator.stats.created == 2)
+            #expect(simulator.stats.authFailures == 1)
+            for bad in ["not json", #"{"token":""}"#, #"{"other":"x"}"#] {
+                let (badStatus, _) = try await httpCall("PUT", base + "/admin/token", body: bad)
+                #expect(badStatus == 400, "\(bad)")
+            }
+            // A reset keeps the rotated token, as a real account keeps its token.
+            _ = try await httpCall("POST", base + "/admin/reset")
+            try await withClient(baseURL: base + "/api", token: rotated) { client in
+                _ = try await client.addContact(sampleRequest, logger: testLogger)
+            }
+        }
+    }
+
     @Test("the list answer is shaped like Komet's: status \"1\", ids as strings, absent fields left out")
     func listAnswerShape() async throws {
         let simulator = KometSimulator(

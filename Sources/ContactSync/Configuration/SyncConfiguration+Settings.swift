@@ -16,7 +16,9 @@ extension SyncConfiguration {
         Setting(key: "topics.deadLetter", defaultValue: "contacts.komet.dlq", summary: "Dead-letter topic."),
         Setting(key: "komet.baseURL", defaultValue: "https://api.kometsales.com/api", summary: "Komet API root."),
         Setting(key: "komet.tokenVariable", defaultValue: "KOMET_TOKEN", summary: "Env variable with the token."),
-        Setting(key: "komet.tokenFile", defaultValue: "", summary: "File with the token, if the variable is unset."),
+        Setting(
+            key: "komet.tokenFile", defaultValue: "",
+            summary: "File with the token, if the variable is unset; a rewritten file is read again, no restart."),
         Setting(key: "komet.requestTimeout", defaultValue: "15s", summary: "Deadline of one Komet call."),
         Setting(key: "komet.connectTimeout", defaultValue: "5s", summary: "TCP/TLS connect timeout."),
         Setting(

@@ -16,7 +16,8 @@ struct OutcomeRecorder: Sendable {
 
     var successTopic: String
     var deadLetterTopic: String
-    var token: KometToken
+    /// Redacts every token the worker has held from dead-letter details.
+    var tokens: KometTokenSource
     var logPersonalData: Bool
     var health: HealthState
 
@@ -42,7 +43,7 @@ struct OutcomeRecorder: Sendable {
         case .deadLetter(let reason, let detail, let httpStatus):
             // Komet's messages could, in theory, echo the request: make sure the token is never in a header.
             let deadLetter = DeadLetter(
-                reason: reason, detail: token.redact(detail), httpStatus: httpStatus, attempts: result.attempts)
+                reason: reason, detail: tokens.redact(detail), httpStatus: httpStatus, attempts: result.attempts)
             // Key and value stay byte for byte what was consumed, so a replay is a plain republish.
             return Record(
                 topic: deadLetterTopic, key: message.key, value: message.value,
@@ -93,7 +94,7 @@ struct OutcomeRecorder: Sendable {
             if let httpStatus { metadata[SyncLogKey.httpStatus] = .stringConvertible(httpStatus) }
             // A bad event's detail names the field and may quote its value: only logged when personal data is allowed.
             metadata[SyncLogKey.outcomeDetail] = .string(
-                logPersonalData ? token.redact(detail) : Self.fieldOnly(detail))
+                logPersonalData ? tokens.redact(detail) : Self.fieldOnly(detail))
             logger.warning("event dead-lettered", metadata: metadata)
         }
     }

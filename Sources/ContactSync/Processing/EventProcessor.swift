@@ -32,12 +32,13 @@ struct EventProcessor: Sendable {
     ///   - owner: identifies this process in `pending` claims (unique per process).
     ///   - limiter: the call budget (and rate) every Komet call spends first; `nil` for none.
     ///   - maxInFlight: events between their claim and Komet's answer at once (`pipeline.maxInFlight`).
+    ///   - prepareProbe: runs before each probe of a paused call gate (the worker re-reads its token file there).
     init(
         keys: any DedupeStore, komet: any KometAPI, retry: RetryPolicy, ambiguousPolicy: AmbiguousPolicy,
         maxInFlight: Int,
         unknownCustomers: UnknownCustomers.Settings = UnknownCustomers.Settings(),
         refusals: (any CustomerRefusals)? = nil, claims: ClaimSettings = ClaimSettings(), limiter: CallLimiter? = nil,
-        owner: String, metrics: SyncMetrics = .disabled, logger: Logger
+        owner: String, metrics: SyncMetrics = .disabled, prepareProbe: (@Sendable () -> Void)? = nil, logger: Logger
     ) {
         self.metrics = metrics
         self.claims = claims
@@ -45,7 +46,8 @@ struct EventProcessor: Sendable {
         self.store = keys
         self.claimBatch = GroupCommit { requests in try await keys.claim(requests) }
         self.komet = komet
-        self.gate = KometCallGate(settings: retry.gateSettings, limiter: limiter, logger: logger)
+        self.gate = KometCallGate(
+            settings: retry.gateSettings, limiter: limiter, logger: logger, prepareProbe: prepareProbe)
         self.slots = CallSlots(limit: maxInFlight)
         self.retry = retry
         self.ambiguousPolicy = ambiguousPolicy

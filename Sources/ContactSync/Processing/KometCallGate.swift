@@ -17,6 +17,9 @@ import Synchronization
 /// meanwhile, and opens by itself at the reset. A store error while spending costs no call: the caller backs off
 /// (the outage backoff) and tries again, without counting against its event.
 ///
+/// Before every probe the gate runs its `prepareProbe` hook (the worker reads its token file again there, so a
+/// systemic pause for a revoked token ends by itself once the rotated token is accepted).
+///
 /// Every change of the pause reason is yielded to ``changes`` (the new reason, or `nil` when calls resume).
 final class KometCallGate: Sendable {
     typealias Reason = PauseReason
@@ -82,16 +85,22 @@ final class KometCallGate: Sendable {
     private let settings: Settings
     private let limiter: CallLimiter?
     private let pollInterval: Duration
+    /// Runs before each probe goes out (see ``init(settings:limiter:logger:pollInterval:prepareProbe:)``).
+    private let prepareProbe: (@Sendable () -> Void)?
     private let logger: Logger
     private let changeContinuation: AsyncStream<Reason?>.Continuation
     /// The pause reason each time it changes: the new reason, or `nil` when calls resume.
     let changes: AsyncStream<Reason?>
 
-    /// - Parameter limiter: the call budget and rate every admission spends; `nil` for none.
+    /// - Parameters:
+    ///   - limiter: the call budget and rate every admission spends; `nil` for none.
+    ///   - prepareProbe: runs right before each probe of a paused gate is let through (once per probe, never for an
+    ///     ordinary call): the worker re-reads its token file there.
     init(
         settings: Settings = Settings(), limiter: CallLimiter? = nil, logger: Logger,
-        pollInterval: Duration = .milliseconds(50)
+        pollInterval: Duration = .milliseconds(50), prepareProbe: (@Sendable () -> Void)? = nil
     ) {
+        self.prepareProbe = prepareProbe
         self.settings = settings
         self.limiter = limiter
         self.logger = logger
@@ -134,6 +143,7 @@ final class KometCallGate: Sendable {
             switch admission {
             case .pass(let isProbe, let generation, let reopened):
                 if let reopened { budgetReopened(reopened) }
+                if isProbe, let prepareProbe { prepareProbe() }
                 let pass = Pass(isProbe: isProbe, waited: clock.now - started, generation: generation)
                 if try await spend(for: pass) { return pass }
             case .wait(let until): try await Task.sleep(until: min(until, now + .seconds(1)), clock: clock)

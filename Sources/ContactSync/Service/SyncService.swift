@@ -13,7 +13,8 @@ import ServiceLifecycle
 /// is durable, so whatever was not finished is consumed again on the next start.
 public final class SyncService: Service {
     private let configuration: SyncConfiguration
-    private let token: KometToken
+    /// The Komet token now, re-read from `komet.tokenFile` before every probe and when the file changes.
+    private let tokens: KometTokenSource
     private let stores: SyncStores
     private let httpClient: HTTPClient
     private let logger: Logger
@@ -23,12 +24,20 @@ public final class SyncService: Service {
     public let health: HealthState
     /// How often the lag, committed offsets, quota and broker reachability are sampled.
     static let sampleInterval: Duration = .seconds(5)
+    /// How often the token file's stamp (identity, size, modification time: one `stat`) is compared with the one last
+    /// read; the file is read only when it changed, and before every probe of a paused gate whatever its stamp.
+    static let tokenCheckInterval: Duration = .seconds(5)
 
     /// Builds the worker. The HTTP client is owned by the caller (one per process). `acceptEmptyStore`
     /// (`run --accept-empty-store`) lets it start over on a store that lost its rows (see ``StoreStartDecision``).
+    ///
+    /// `tokens` holds the Komet token; without it, the worker makes one for `token` as ``KometToken/load`` chose it:
+    /// from `komet.tokenFile` (which then rotates without a restart) unless the process's `komet.tokenVariable`
+    /// variable is set (which cannot).
     public init(
         configuration: SyncConfiguration,
         token: KometToken,
+        tokens: KometTokenSource? = nil,
         stores: SyncStores,
         httpClient: HTTPClient,
         logger: Logger,
@@ -38,7 +47,11 @@ public final class SyncService: Service {
         self.acceptEmptyStore = acceptEmptyStore
         self.health = HealthState(metrics: metrics, stallTimeout: configuration.stallTimeout)
         self.configuration = configuration
-        self.token = token
+        self.tokens =
+            tokens
+            ?? KometTokenSource(
+                loaded: token, environment: ProcessInfo.processInfo.environment,
+                variable: configuration.tokenVariable, file: configuration.tokenFile)
         self.stores = stores
         self.httpClient = httpClient
         self.logger = logger
@@ -67,7 +80,9 @@ public final class SyncService: Service {
         let clients = try WorkerKafkaClients(configuration: configuration, logger: logger)
         let (producer, consumer, reader) = (clients.producer, clients.consumer, clients.reader)
         let komet = KometClient(
-            configuration: configuration.komet, token: token, httpClient: httpClient, observer: health.metrics)
+            configuration: configuration.komet, tokens: tokens, httpClient: httpClient, observer: health.metrics)
+        let tokens = tokens
+        let logger = logger
         let limiter = CallLimiter(budget: stores.budget, settings: configuration.callBudget)
         let owner =
             "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
@@ -84,11 +99,12 @@ public final class SyncService: Service {
                     maxInFlight: configuration.pipeline.maxInFlight,
                     unknownCustomers: configuration.unknownCustomers, refusals: stores.refusals,
                     claims: configuration.claims,
-                    limiter: limiter, owner: owner, metrics: health.metrics, logger: logger),
+                    limiter: limiter, owner: owner, metrics: health.metrics,
+                    prepareProbe: { tokens.refresh(force: true, logger: logger) }, logger: logger),
                 publisher: OutcomePublisher(
                     recorder: OutcomeRecorder(
                         successTopic: configuration.successTopic, deadLetterTopic: configuration.deadLetterTopic,
-                        token: token, logPersonalData: configuration.logPersonalData, health: health),
+                        tokens: tokens, logPersonalData: configuration.logPersonalData, health: health),
                     ledger: stores.ledger,
                     keys: stores.keys,
                     sink: producer,
@@ -110,6 +126,7 @@ public final class SyncService: Service {
                 SyncLogKey.dedupeBackend: "\(configuration.dedupeBackend.rawValue)",
             ])
 
+        announceTokenOrigin()
         if configuration.komet.maxConnections < configuration.pipeline.maxInFlight {
             logger.notice(
                 "Komet calls in flight are limited by komet.maxConnections, below pipeline.maxInFlight",
@@ -128,6 +145,7 @@ public final class SyncService: Service {
                 group.addTask { await self.pruneLoop() }
                 group.addTask { await self.watchStore(consumer: consumer) }
                 group.addTask { await self.sampleLoop(consumer: consumer, limiter: limiter) }
+                group.addTask { await self.tokenWatchLoop() }
                 // The consumer ends first (on shutdown or a lost store); then the pipeline; the pruner and the
                 // watcher are cancelled with them.
                 _ = try await group.next()
@@ -210,6 +228,37 @@ public final class SyncService: Service {
             offsets[partition] = (next, max(0, end - next))
         }
         return offsets
+    }
+
+    /// Says where the token comes from and whether it can rotate without a restart.
+    private func announceTokenOrigin() {
+        switch tokens.origin {
+        case .file:
+            logger.info(
+                """
+                the Komet token comes from komet.tokenFile: a rewritten file takes effect without a restart (checked \
+                every \(Self.tokenCheckInterval) and before every probe of a paused gate)
+                """)
+        case .environment(let variable):
+            logger.notice(
+                """
+                the Komet token comes from the environment variable \(variable): it cannot rotate without a restart; \
+                to rotate it in place, leave the variable unset and set komet.tokenFile
+                """)
+        case .fixed:
+            break
+        }
+    }
+
+    /// Compares the token file's stamp with the one last read every ``tokenCheckInterval`` until cancelled, and reads
+    /// it when it changed, so a rotation done before the old token is revoked takes effect with no pause at all.
+    /// Like the other background tasks it ends only when cancelled (the worker's task group waits for the consumer
+    /// and the pipeline to end first).
+    private func tokenWatchLoop() async {
+        let rotates = tokens.origin.canRotate
+        while (try? await Task.sleep(for: rotates ? Self.tokenCheckInterval : .seconds(3600))) != nil {
+            if rotates { tokens.refresh(force: false, logger: logger) }
+        }
     }
 
     /// Deletes key rows and ledger marks older than the retention, at the configured interval, until cancelled.

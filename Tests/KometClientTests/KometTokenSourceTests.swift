@@ -1,0 +1,184 @@
+import AsyncHTTPClient
+import Foundation
+import KometClient
+import KometSimulator
+import Logging
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Log lines a test's logger wrote: level, message and metadata flattened to text.
+private final class LogLines: Sendable {
+    private let lines = Mutex<[(Logger.Level, String)]>([])
+
+    var all: [(level: Logger.Level, text: String)] { lines.withLock { $0.map { (level: $0.0, text: $0.1) } } }
+
+    func append(_ level: Logger.Level, _ text: String) { lines.withLock { $0.append((level, text)) } }
+
+    var logger: Logger {
+        Logger(label: "token-source-test") { _ in Handler(lines: self) }
+    }
+
+    private struct Handler: LogHandler {
+        let lines: LogLines
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            lines.append(event.level, "\(event.message) \(merged.sorted { $0.key < $1.key })")
+        }
+    }
+}
+
+@Suite("KometTokenSource: the token file rotates without a restart")
+struct KometTokenSourceTests {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("token-source-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    private func write(_ text: String, to file: URL) throws {
+        try Data(text.utf8).write(to: file)
+    }
+
+    @Test("a rewritten file is noticed by its stamp, used from then on, and both tokens stay redacted")
+    func rotation() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("token")
+        try write("old-SECRET-1\n", to: file)
+        let lines = LogLines()
+        let source = KometTokenSource(
+            loaded: try KometToken.load(environment: [:], file: file.path), environment: [:],
+            variable: "KOMET_TOKEN", file: file.path)
+        #expect(source.origin == .file(path: file.path) && source.origin.canRotate)
+        #expect(source.refresh(force: false, logger: lines.logger) == .unchanged)
+        try write("new-SECRET-22\n", to: file)
+        #expect(source.refresh(force: false, logger: lines.logger) == .rotated)
+        #expect(source.current == KometToken("new-SECRET-22"))
+        #expect(source.redact("a old-SECRET-1 b new-SECRET-22 c") == "a <redacted> b <redacted> c")
+        #expect(source.refresh(force: true, logger: lines.logger) == .unchanged)
+        #expect(lines.all.count == 1 && lines.all[0].level == .notice, "\(lines.all)")
+        #expect(lines.all.allSatisfy { !$0.text.contains("SECRET") && $0.text.contains(file.path) })
+    }
+
+    @Test("an unchanged stamp is not read; a probe's forced refresh reads the file whatever its stamp")
+    func unchangedStampIsNotRead() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("token")
+        try write("aaaa-SECRET", to: file)
+        let source = KometTokenSource(KometToken("aaaa-SECRET"), origin: .file(path: file.path))
+        var before = stat()
+        #expect(stat(file.path, &before) == 0)
+        // Same size, same inode, and the modification time put back: the stamp does not change.
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.write(contentsOf: Data("bbbb-SECRET".utf8))
+        try handle.close()
+        #if canImport(Darwin)
+            var times = [before.st_atimespec, before.st_mtimespec]
+        #else
+            var times = [before.st_atim, before.st_mtim]
+        #endif
+        #expect(utimensat(AT_FDCWD, file.path, &times, 0) == 0)
+        let logger = LogLines().logger
+        #expect(source.refresh(force: false, logger: logger) == .unchanged)
+        #expect(source.current == KometToken("aaaa-SECRET"), "the file was read although its stamp did not change")
+        #expect(source.refresh(force: true, logger: logger) == .rotated)
+        #expect(source.current == KometToken("bbbb-SECRET"))
+    }
+
+    @Test("an empty, then missing file keeps the current token and logs each failure once, without a token")
+    func unreadableFileKeepsTheToken() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("token")
+        try write("kept-SECRET\n", to: file)
+        let lines = LogLines()
+        let source = KometTokenSource(KometToken("kept-SECRET"), origin: .file(path: file.path))
+        try write("  \n", to: file)
+        #expect(source.refresh(force: false, logger: lines.logger) == .failed(.tokenEmpty))
+        #expect(source.refresh(force: true, logger: lines.logger) == .failed(.tokenEmpty))
+        #expect(source.current == KometToken("kept-SECRET"))
+        try FileManager.default.removeItem(at: file)
+        #expect(source.refresh(force: true, logger: lines.logger) == .failed(.tokenFileUnreadable))
+        #expect(source.current == KometToken("kept-SECRET"))
+        try write("kept-SECRET", to: file)
+        #expect(source.refresh(force: false, logger: lines.logger) == .unchanged)
+        try write("next-SECRET-2", to: file)
+        #expect(source.refresh(force: false, logger: lines.logger) == .rotated)
+        let levels = lines.all.map(\.level)
+        #expect(levels == [.error, .error, .notice, .notice], "\(lines.all)")
+        #expect(lines.all[0].text.contains("token_empty") && lines.all[1].text.contains("token_file_unreadable"))
+        #expect(lines.all.allSatisfy { !$0.text.contains("SECRET") })
+    }
+
+    @Test(
+        "the client sends the source's current token: after the file is rewritten and refreshed, calls carry the new one"
+    )
+    func clientUsesTheRotatedToken() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("token")
+        try write(testToken, to: file)
+        let source = KometTokenSource(KometToken(testToken), origin: .file(path: file.path))
+        let simulator = KometSimulator(
+            configuration: KometSimulatorConfiguration(token: testToken, customers: [17]), logger: testLogger)
+        let rotated = "rotated-SECRET-c0ffee"
+        try await withRunningServer({ try await simulator.run(host: "127.0.0.1", port: 0, onListening: $0) }) { port in
+            var configuration = KometClientConfiguration()
+            configuration.baseURL = "http://127.0.0.1:\(port)/api"
+            let clientConfiguration = configuration
+            try await HTTPClient.withHTTPClient(
+                configuration: clientConfiguration.recommendedHTTPClientConfiguration
+            ) { httpClient in
+                let client = KometClient(configuration: clientConfiguration, tokens: source, httpClient: httpClient)
+                _ = try await client.addContact(sampleRequest, logger: testLogger)
+                simulator.rotateToken(to: rotated)
+                do throws(KometError) {
+                    _ = try await client.addContact(sampleRequest, logger: testLogger)
+                    Issue.record("the revoked token was accepted")
+                } catch {
+                    #expect(error.failureClass == .systemic)
+                    #expect(!"\(error)".contains(testToken))
+                }
+                try write(rotated + "\n", to: file)
+                #expect(source.refresh(force: true, logger: testLogger) == .rotated)
+                _ = try await client.addContact(sampleRequest, logger: testLogger)
+                _ = try await client.listContacts(customerId: 17, logger: testLogger)
+            }
+        }
+        #expect(simulator.stats.created == 2)
+        #expect(simulator.stats.authFailures == 1)
+    }
+
+    @Test("a token from the environment (or given in code) cannot rotate")
+    func environmentCannotRotate() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("token")
+        try write("file-SECRET", to: file)
+        let environment = ["KOMET_TOKEN": "env-SECRET"]
+        let token = try KometToken.load(environment: environment, file: file.path)
+        let source = KometTokenSource(loaded: token, environment: environment, variable: "KOMET_TOKEN", file: file.path)
+        #expect(source.origin == .environment(variable: "KOMET_TOKEN") && !source.origin.canRotate)
+        try write("other-SECRET", to: file)
+        #expect(source.refresh(force: true, logger: LogLines().logger) == .notRotatable)
+        #expect(source.current == KometToken("env-SECRET"))
+        let blank = KometTokenSource(
+            loaded: KometToken("file-SECRET"), environment: ["KOMET_TOKEN": " "], variable: "KOMET_TOKEN",
+            file: file.path)
+        #expect(blank.origin == .file(path: file.path))
+        #expect(
+            KometTokenSource(loaded: KometToken("x"), environment: [:], variable: "KOMET_TOKEN", file: nil).origin
+                == .fixed)
+    }
+}
