@@ -217,7 +217,7 @@ extension PipelineEndToEndTests {
                 connects.first?.hasPrefix("connect: FAILED kafka.bootstrap.servers: no broker of 127.0.0.1:1 answered")
                     ?? false, "\(output)")
             #expect(
-                connects.last?.hasPrefix("connect: FAILED komet.baseURL: 127.0.0.1:\(port) refused a TLS connection: ")
+                connects.last?.hasPrefix("connect: FAILED komet.baseURL: 127.0.0.1:\(port): no TLS connection: ")
                     ?? false, "\(output)")
             #expect(result.stderr.contains("error: --connect: FAILED kafka.bootstrap.servers"))
         }

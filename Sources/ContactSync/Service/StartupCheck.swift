@@ -125,16 +125,19 @@ public enum StartupCheck {
         }
         let tls = scheme == "https"
         let port = url.port ?? (tls ? 443 : 80)
+        // Completed on every path (a promise left pending is a bug NIO traps on in debug builds).
+        let handshake = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: Void.self)
         do {
             let sslContext = tls ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
-            let handshake = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: Void.self)
+            // SNI and the host-name check take a name: for an IP address only the certificate chain is verified.
+            let serverHostname = Self.isIPAddress(host) ? nil : host
             let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.milliseconds(Int64(timeout.wholeMilliseconds)))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let sslContext {
                             try channel.pipeline.syncOperations.addHandler(
-                                NIOSSLClientHandler(context: sslContext, serverHostname: host))
+                                NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
                         }
                         try channel.pipeline.syncOperations.addHandler(HandshakeWaiter(promise: handshake))
                     }
@@ -142,7 +145,7 @@ public enum StartupCheck {
             let channel = try await bootstrap.connect(host: host, port: port).get()
             if !tls { handshake.succeed() }
             let deadline = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout.wholeMilliseconds))) {
-                handshake.fail(ChannelError.connectTimeout(.milliseconds(Int64(timeout.wholeMilliseconds))))
+                handshake.fail(HandshakeTimeout(timeout: timeout))
             }
             defer { deadline.cancel() }
             do {
@@ -158,10 +161,21 @@ public enum StartupCheck {
                     ? "\(host):\(port) accepted a TLS connection (certificate verified); no call made"
                     : "\(host):\(port) accepted a TCP connection (plain http, no TLS); no call made")
         } catch {
+            handshake.fail(error)
             return Connection(
                 setting: "komet.baseURL", succeeded: false,
-                detail: "\(host):\(port) refused \(tls ? "a TLS" : "a TCP") connection: \(error)")
+                detail: "\(host):\(port): no \(tls ? "TLS" : "TCP") connection: \(error)")
         }
+    }
+
+    private static func isIPAddress(_ host: String) -> Bool {
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
+    }
+
+    /// The TLS handshake did not finish in time.
+    struct HandshakeTimeout: Error, CustomStringConvertible {
+        var timeout: Duration
+        var description: String { "no TLS handshake within \(timeout)" }
     }
 
     /// Completes `promise` when the TLS handshake does, fails it with the first error or an early close.
