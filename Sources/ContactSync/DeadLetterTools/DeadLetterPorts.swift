@@ -75,9 +75,7 @@ public struct KafkaDeadLetterSource: DeadLetterSource {
     /// A reader with the consumer's Kafka settings and a group id of its own (the consumer group's plus
     /// `.dlq-tools`; it never joins it or commits).
     public static func reader(configuration: SyncConfiguration, logger: Logger) throws -> KafkaPartitionReader {
-        try KafkaPartitionReader(
-            configuration: KafkaRoleSettings.consumer(configuration.kafka),
-            groupID: "\(configuration.consumerGroupID).dlq-tools", logger: logger)
+        try KafkaRoleSettings.reader(configuration, purpose: "dlq-tools", logger: logger)
     }
 
     public func partitionCount(topic: String) async throws -> Int32 {

@@ -1,3 +1,6 @@
+import Kafka
+import Logging
+
 /// Splits the `kafka.*` settings between the consumer and the producer.
 ///
 /// Operators write one set of librdkafka settings (brokers, SASL, SSL, …). Properties that librdkafka documents as
@@ -34,5 +37,16 @@ enum KafkaRoleSettings {
         var settings = settings.filter { !consumerOnly.contains($0.key) }
         if settings["message.max.bytes"] == nil { settings["message.max.bytes"] = producerMessageMaxBytes }
         return settings
+    }
+
+    /// A partition reader with the consumer's settings, in a group of its own that it never joins or commits: the
+    /// consumer group's id plus `.purpose` (`outcome-reader`, `store-rebuild`, `dlq-tools`), so its offset queries
+    /// never touch the workers' group.
+    static func reader(
+        _ configuration: SyncConfiguration, purpose: String, logger: Logger
+    ) throws -> KafkaPartitionReader {
+        try KafkaPartitionReader(
+            configuration: consumer(configuration.kafka), groupID: "\(configuration.consumerGroupID).\(purpose)",
+            logger: logger)
     }
 }

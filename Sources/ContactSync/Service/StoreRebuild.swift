@@ -112,9 +112,7 @@ public struct StoreRebuild: Sendable {
     /// A reader of the success topic with the consumer's Kafka settings and a group id of its own (the consumer
     /// group's plus `.store-rebuild`; it never joins it or commits).
     public static func reader(configuration: SyncConfiguration, logger: Logger) throws -> KafkaPartitionReader {
-        try KafkaPartitionReader(
-            configuration: KafkaRoleSettings.consumer(configuration.kafka),
-            groupID: "\(configuration.consumerGroupID).store-rebuild", logger: logger)
+        try KafkaRoleSettings.reader(configuration, purpose: "store-rebuild", logger: logger)
     }
 
     public func run() async throws -> Summary {

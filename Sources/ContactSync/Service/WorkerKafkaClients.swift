@@ -16,10 +16,7 @@ struct WorkerKafkaClients {
             consumer = try KafkaConsumer(
                 configuration: KafkaRoleSettings.consumer(configuration.kafka), topics: configuration.inputTopics,
                 logger: logger)
-            // The reader's own group: the consumer group's id plus `.outcome-reader`.
-            reader = try KafkaPartitionReader(
-                configuration: KafkaRoleSettings.consumer(configuration.kafka),
-                groupID: "\(configuration.consumerGroupID).outcome-reader", logger: logger)
+            reader = try KafkaRoleSettings.reader(configuration, purpose: "outcome-reader", logger: logger)
         } catch {
             throw Self.configurationError(error)
         }
