@@ -153,9 +153,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["SyncTestSupport"], swiftSettings: strict),
-        // Test helpers for several test targets: the bad-input corpus, the mutators and the seeded generator. Foundation
-        // only, so that EndToEndTests still runs the built executables from outside.
-        .target(name: "SyncTestSupport", path: "Tests/SyncTestSupport", swiftSettings: strict),
+        // Test helpers for several test targets: the bad-input corpus, the mutators, the seeded generator and a log
+        // capture. Foundation and swift-log only (none of our modules), so that EndToEndTests still runs the built
+        // executables from outside.
+        .target(
+            name: "SyncTestSupport", dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/SyncTestSupport", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

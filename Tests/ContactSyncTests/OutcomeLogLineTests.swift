@@ -30,13 +30,13 @@ struct OutcomeLogLineTests {
 
     /// The metadata of the line `report` writes for `job` with `outcome`.
     func reportedMetadata(_ job: PipelineJob, _ outcome: EventOutcome) -> Logger.Metadata {
-        let capture = CapturedLines()
-        let logger = Logger(label: "test") { _ in CapturingLogHandler(lines: capture) }
+        let capture = CapturedLog()
         recorder.report(
-            EventProcessor.Result(outcome: outcome, attempts: 1), of: job, duration: .milliseconds(12), logger: logger)
+            EventProcessor.Result(outcome: outcome, attempts: 1), of: job, duration: .milliseconds(12),
+            logger: capture.logger)
         let lines = capture.lines
         #expect(lines.count == 1)
-        return lines.first ?? [:]
+        return lines.first?.metadata ?? [:]
     }
 
     @Test("a created contact: dedupe key, and partition, offset, attempts, duration and ids as JSON numbers")
@@ -111,31 +111,5 @@ extension PipelineJob {
     /// The request of a ready event.
     fileprivate var readyRequest: KometContactRequest? {
         if case .ready(let request) = preparation { request } else { nil }
-    }
-}
-
-/// Lines a ``CapturingLogHandler`` saw, as their metadata.
-final class CapturedLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var captured: [Logger.Metadata] = []
-
-    var lines: [Logger.Metadata] { lock.withLock { captured } }
-
-    func append(_ metadata: Logger.Metadata) { lock.withLock { captured.append(metadata) } }
-}
-
-/// A log handler that keeps each line's merged metadata.
-struct CapturingLogHandler: LogHandler {
-    let lines: CapturedLines
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        lines.append(metadata.merging(event.metadata ?? [:]) { $1 })
     }
 }

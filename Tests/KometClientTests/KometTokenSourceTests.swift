@@ -3,6 +3,7 @@ import Foundation
 import KometClient
 import KometSimulator
 import Logging
+import SyncTestSupport
 import Synchronization
 import Testing
 
@@ -11,35 +12,6 @@ import Testing
 #elseif canImport(Darwin)
     import Darwin
 #endif
-
-/// Log lines a test's logger wrote: level, message and metadata flattened to text.
-private final class LogLines: Sendable {
-    private let lines = Mutex<[(Logger.Level, String)]>([])
-
-    var all: [(level: Logger.Level, text: String)] { lines.withLock { $0.map { (level: $0.0, text: $0.1) } } }
-
-    func append(_ level: Logger.Level, _ text: String) { lines.withLock { $0.append((level, text)) } }
-
-    var logger: Logger {
-        Logger(label: "token-source-test") { _ in Handler(lines: self) }
-    }
-
-    private struct Handler: LogHandler {
-        let lines: LogLines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-            lines.append(event.level, "\(event.message) \(merged.sorted { $0.key < $1.key })")
-        }
-    }
-}
 
 @Suite("KometTokenSource: the token file rotates without a restart")
 struct KometTokenSourceTests {
@@ -59,19 +31,19 @@ struct KometTokenSourceTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("token")
         try write("old-SECRET-1\n", to: file)
-        let lines = LogLines()
+        let log = CapturedLog()
         let source = KometTokenSource(
             loaded: try KometToken.load(environment: [:], file: file.path), environment: [:],
             variable: "KOMET_TOKEN", file: file.path)
         #expect(source.origin == .file(path: file.path) && source.origin.canRotate)
-        #expect(source.refresh(force: false, logger: lines.logger) == .unchanged)
+        #expect(source.refresh(force: false, logger: log.logger) == .unchanged)
         try write("new-SECRET-22\n", to: file)
-        #expect(source.refresh(force: false, logger: lines.logger) == .rotated)
+        #expect(source.refresh(force: false, logger: log.logger) == .rotated)
         #expect(source.current == KometToken("new-SECRET-22"))
         #expect(source.redact("a old-SECRET-1 b new-SECRET-22 c") == "a <redacted> b <redacted> c")
-        #expect(source.refresh(force: true, logger: lines.logger) == .unchanged)
-        #expect(lines.all.count == 1 && lines.all[0].level == .notice, "\(lines.all)")
-        #expect(lines.all.allSatisfy { !$0.text.contains("SECRET") && $0.text.contains(file.path) })
+        #expect(source.refresh(force: true, logger: log.logger) == .unchanged)
+        #expect(log.lines.count == 1 && log.lines[0].level == .notice, "\(log.lines)")
+        #expect(log.lines.allSatisfy { !$0.text.contains("SECRET") && $0.text.contains(file.path) })
     }
 
     @Test("an unchanged stamp is not read; a probe's forced refresh reads the file whatever its stamp")
@@ -92,7 +64,7 @@ struct KometTokenSourceTests {
             var times = [before.st_atim, before.st_mtim]
         #endif
         #expect(utimensat(AT_FDCWD, file.path, &times, 0) == 0)
-        let logger = LogLines().logger
+        let logger = CapturedLog().logger
         #expect(source.refresh(force: false, logger: logger) == .unchanged)
         #expect(source.current == KometToken("aaaa-SECRET"), "the file was read although its stamp did not change")
         #expect(source.refresh(force: true, logger: logger) == .rotated)
@@ -104,23 +76,23 @@ struct KometTokenSourceTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("token")
         try write("kept-SECRET\n", to: file)
-        let lines = LogLines()
+        let log = CapturedLog()
         let source = KometTokenSource(KometToken("kept-SECRET"), origin: .file(path: file.path))
         try write("  \n", to: file)
-        #expect(source.refresh(force: false, logger: lines.logger) == .failed(.tokenEmpty))
-        #expect(source.refresh(force: true, logger: lines.logger) == .failed(.tokenEmpty))
+        #expect(source.refresh(force: false, logger: log.logger) == .failed(.tokenEmpty))
+        #expect(source.refresh(force: true, logger: log.logger) == .failed(.tokenEmpty))
         #expect(source.current == KometToken("kept-SECRET"))
         try FileManager.default.removeItem(at: file)
-        #expect(source.refresh(force: true, logger: lines.logger) == .failed(.tokenFileUnreadable))
+        #expect(source.refresh(force: true, logger: log.logger) == .failed(.tokenFileUnreadable))
         #expect(source.current == KometToken("kept-SECRET"))
         try write("kept-SECRET", to: file)
-        #expect(source.refresh(force: false, logger: lines.logger) == .unchanged)
+        #expect(source.refresh(force: false, logger: log.logger) == .unchanged)
         try write("next-SECRET-2", to: file)
-        #expect(source.refresh(force: false, logger: lines.logger) == .rotated)
-        let levels = lines.all.map(\.level)
-        #expect(levels == [.error, .error, .notice, .notice], "\(lines.all)")
-        #expect(lines.all[0].text.contains("token_empty") && lines.all[1].text.contains("token_file_unreadable"))
-        #expect(lines.all.allSatisfy { !$0.text.contains("SECRET") })
+        #expect(source.refresh(force: false, logger: log.logger) == .rotated)
+        let levels = log.lines.map(\.level)
+        #expect(levels == [.error, .error, .notice, .notice], "\(log.lines)")
+        #expect(log.lines[0].text.contains("token_empty") && log.lines[1].text.contains("token_file_unreadable"))
+        #expect(log.lines.allSatisfy { !$0.text.contains("SECRET") })
     }
 
     @Test(
@@ -171,7 +143,7 @@ struct KometTokenSourceTests {
         let source = KometTokenSource(loaded: token, environment: environment, variable: "KOMET_TOKEN", file: file.path)
         #expect(source.origin == .environment(variable: "KOMET_TOKEN") && !source.origin.canRotate)
         try write("other-SECRET", to: file)
-        #expect(source.refresh(force: true, logger: LogLines().logger) == .notRotatable)
+        #expect(source.refresh(force: true, logger: CapturedLog().logger) == .notRotatable)
         #expect(source.current == KometToken("env-SECRET"))
         let blank = KometTokenSource(
             loaded: KometToken("file-SECRET"), environment: ["KOMET_TOKEN": " "], variable: "KOMET_TOKEN",
